@@ -1,0 +1,29 @@
+"""Template context about the signed-in user's role, for navigation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from buoy.access.domain.roles import (
+    Role,
+    can_manage_accounts,
+    can_read_audit,
+    can_see_identifiable_cases,
+)
+
+
+def role(request: HttpRequest) -> dict[str, Any]:
+    """`nav` tells templates which menu entries the user may use."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    user_role = Role(user.role)
+    return {
+        "nav": {
+            "cases": can_see_identifiable_cases(user_role),
+            "accounts": can_manage_accounts(user_role),
+            "audit": can_read_audit(user_role),
+        }
+    }

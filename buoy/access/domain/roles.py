@@ -1,0 +1,87 @@
+"""Who may do what: pure rules on plain values, used by selectors and services.
+
+A worker sees the cases assigned or shared to them; a supervisor sees every case of their
+wards; a researcher and an administrator see no identifiable case data.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A person's job in Buoy. One role per account."""
+
+    WORKER = "worker"
+    SUPERVISOR = "supervisor"
+    RESEARCHER = "researcher"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The facts about a user that access rules need."""
+
+    user_id: int
+    role: Role
+    ward_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class CaseAccessFacts:
+    """The facts about a case that access rules need."""
+
+    ward_id: int
+    assigned_worker_id: int | None
+    shared_with_ids: Collection[int] = ()
+
+
+def can_see_identifiable_cases(role: Role) -> bool:
+    """Only those doing casework (workers, supervisors) see families' records."""
+    return role in (Role.WORKER, Role.SUPERVISOR)
+
+
+def can_see_case(actor: Actor, case: CaseAccessFacts) -> bool:
+    """A worker: assigned or shared to them. A supervisor: any case of their wards."""
+    if actor.role is Role.WORKER:
+        return actor.user_id == case.assigned_worker_id or actor.user_id in case.shared_with_ids
+    if actor.role is Role.SUPERVISOR:
+        return case.ward_id in actor.ward_ids
+    return False
+
+
+def can_open_case_in(actor: Actor, ward_id: int) -> bool:
+    """Workers and supervisors open cases in the wards they belong to."""
+    return can_see_identifiable_cases(actor.role) and ward_id in actor.ward_ids
+
+
+def can_reassign(actor: Actor, case: CaseAccessFacts) -> bool:
+    """Only a supervisor of the case's ward moves a case to another worker."""
+    return can_reassign_cases(actor.role) and case.ward_id in actor.ward_ids
+
+
+def can_reassign_cases(role: Role) -> bool:
+    """Supervisors reassign cases (within their wards, see `can_reassign`)."""
+    return role is Role.SUPERVISOR
+
+
+def can_see_department_counts(role: Role) -> bool:
+    """Researchers and supervisors see counts of cases that identify nobody."""
+    return role in (Role.RESEARCHER, Role.SUPERVISOR)
+
+
+def can_be_assigned(role: Role) -> bool:
+    """Cases are assigned to workers and supervisors, never to researchers or admins."""
+    return can_see_identifiable_cases(role)
+
+
+def can_manage_accounts(role: Role) -> bool:
+    """Administrators manage users, wards and roles."""
+    return role is Role.ADMIN
+
+
+def can_read_audit(role: Role) -> bool:
+    """Administrators read and export the audit trail."""
+    return role is Role.ADMIN

@@ -1,0 +1,42 @@
+"""Reads about accounts and wards."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from buoy.access.models import ApiToken, User, Ward, hash_token
+
+
+def user_for_api_key(key: str) -> User | None:
+    """The active user whose live token has this key, or None."""
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=hash_token(key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    if token is None:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user
+
+
+def users_for_administration() -> QuerySet[User]:
+    """Every account with its wards, for the administrator's list."""
+    return User.objects.prefetch_related("wards").order_by("username")
+
+
+def all_wards() -> QuerySet[Ward]:
+    """Every ward, by name."""
+    return Ward.objects.order_by("name")
+
+
+def colleagues_in_wards(ward_ids: frozenset[int] | set[int]) -> QuerySet[User]:
+    """Active workers and supervisors of the given wards: who a case can be assigned to."""
+    return (
+        User.objects.filter(
+            is_active=True, role__in=["worker", "supervisor"], memberships__ward_id__in=ward_ids
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )

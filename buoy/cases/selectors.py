@@ -1,0 +1,195 @@
+"""Reads of the case record, always scoped to the acting user.
+
+`get_case_for` is the one door to a single family's record and `cases_visible_to` the one
+source of lists; nothing else in Buoy filters cases by permission.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+
+from buoy.access.domain.roles import CaseAccessFacts, Role
+from buoy.access.models import User
+from buoy.audit.services import record
+from buoy.cases.domain.diagnoses import COMMON_DIAGNOSES
+from buoy.cases.models import Caregiver, Case, CaseNote, CaseShare, Child
+from buoy.core.errors import NotFound
+
+
+def cases_visible_to(user: User) -> QuerySet[Case]:
+    """Every case `user` may see: assigned or shared (worker), their wards' (supervisor)."""
+    if not user.is_authenticated or not user.is_active:
+        return Case.objects.none()
+    actor = user.as_actor()
+    if actor.role is Role.WORKER:
+        shared = CaseShare.objects.filter(case=OuterRef("pk"), user_id=actor.user_id)
+        return Case.objects.filter(Q(assigned_worker_id=actor.user_id) | Q(Exists(shared)))
+    if actor.role is Role.SUPERVISOR:
+        return Case.objects.filter(ward_id__in=actor.ward_ids)
+    return Case.objects.none()
+
+
+def get_case_for(user: User, case_id: Any, *, audit_as: str | None = "cases.case.viewed") -> Case:
+    """The case if `user` may see it; the same NotFound for "missing" and "not yours".
+
+    Opening a family's record is itself audited (`audit_as`); a caller about to change the
+    case passes `audit_as=None`, because the change is audited by its service.
+    """
+    try:
+        case_pk = int(case_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    case = (
+        cases_visible_to(user)
+        .select_related("ward", "assigned_worker", "child")
+        .filter(pk=case_pk)
+        .first()
+    )
+    if case is None:
+        raise NotFound()
+    if audit_as:
+        record(actor=user, action=audit_as, subject=case)
+    return case
+
+
+def access_facts(case: Case) -> CaseAccessFacts:
+    """The plain facts the access rules need about a case."""
+    return CaseAccessFacts(
+        ward_id=case.ward_id,
+        assigned_worker_id=case.assigned_worker_id,
+        shared_with_ids=frozenset(case.shares.values_list("user_id", flat=True)),
+    )
+
+
+@dataclass(frozen=True)
+class CaseloadFilter:
+    """What the caseload is narrowed to; empty values mean "any"."""
+
+    text: str = ""
+    phase: str = ""
+    worker_id: int | None = None
+    diagnosis: str = ""
+    ward_id: int | None = None
+    open_only: bool = False
+
+
+def caseload(user: User, filters: CaseloadFilter) -> QuerySet[Case]:
+    """The cases `user` sees, narrowed by `filters`, with what a caseload row shows.
+
+    Costs a fixed number of queries per page, whatever the number of cases.
+    """
+    cases = cases_visible_to(user)
+    if filters.phase:
+        cases = cases.filter(phase=filters.phase)
+    if filters.open_only:
+        cases = cases.open()
+    if filters.worker_id:
+        cases = cases.filter(assigned_worker_id=filters.worker_id)
+    if filters.ward_id:
+        cases = cases.filter(ward_id=filters.ward_id)
+    if filters.diagnosis:
+        cases = cases.filter(child__diagnosis_code__istartswith=filters.diagnosis.strip())
+    text = filters.text.strip()
+    if text:
+        caregiver_match = Caregiver.objects.filter(
+            case=OuterRef("pk"), full_name__icontains=text
+        )
+        cases = cases.filter(
+            Q(reference__icontains=text)
+            | Q(child__full_name__icontains=text)
+            | Q(child__diagnosis_label__icontains=text)
+            | Q(child__diagnosis_code__istartswith=text)
+            | Q(Exists(caregiver_match))
+        )
+    return (
+        cases.select_related("child", "assigned_worker", "ward")
+        .prefetch_related(
+            Prefetch(
+                "caregivers",
+                queryset=Caregiver.objects.order_by("-is_primary", "id"),
+            )
+        )
+        .order_by("-opened_on", "-id")
+    )
+
+
+def caregivers_visible_to(user: User) -> QuerySet[Caregiver]:
+    """Caregivers of the cases `user` may see."""
+    return Caregiver.objects.filter(case__in=cases_visible_to(user)).order_by("case_id", "id")
+
+
+def children_visible_to(user: User) -> QuerySet[Child]:
+    """Children of the cases `user` may see."""
+    return Child.objects.filter(case__in=cases_visible_to(user)).order_by("case_id")
+
+
+def notes_visible_to(user: User) -> QuerySet[CaseNote]:
+    """Notes of the cases `user` may see, newest first."""
+    return (
+        CaseNote.objects.filter(case__in=cases_visible_to(user))
+        .select_related("author")
+        .order_by("-written_at", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One dated event in a case's history, for the case page."""
+
+    at: dt.datetime | dt.date
+    kind: str
+    actor: str
+    subject: Any
+
+
+def case_timeline(case: Case) -> list[TimelineEntry]:
+    """Phase changes, notes, consents and cost records of a case, newest first."""
+    entries: list[TimelineEntry] = []
+    for change in case.phase_changes.select_related("changed_by"):
+        entries.append(
+            TimelineEntry(change.changed_at, "phase", change.changed_by.display_name(), change)
+        )
+    for note in case.notes.select_related("author"):
+        entries.append(TimelineEntry(note.written_at, "note", note.author.display_name(), note))
+    for consent in case.consents.select_related("caregiver", "recorded_by"):
+        entries.append(
+            TimelineEntry(consent.given_on, "consent", consent.recorded_by.display_name(), consent)
+        )
+    for cost in case.cost_records.select_related("recorded_by"):
+        entries.append(TimelineEntry(cost.recorded_on, "costs", cost.recorded_by.display_name(), cost))
+
+    def sort_key(entry: TimelineEntry) -> dt.datetime:
+        if isinstance(entry.at, dt.datetime):
+            return entry.at
+        return dt.datetime.combine(entry.at, dt.time.max, tzinfo=dt.UTC)
+
+    return sorted(entries, key=sort_key, reverse=True)
+
+
+@dataclass(frozen=True)
+class DepartmentCounts:
+    """How many cases the department has, by phase and by disease group. Not identifying."""
+
+    by_phase: dict[str, int]
+    by_group: dict[str, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_phase.values())
+
+
+def department_counts() -> DepartmentCounts:
+    """Counts over every case of the department (two queries), for researchers and supervisors."""
+    by_phase = {
+        row["phase"]: row["n"] for row in Case.objects.values("phase").annotate(n=Count("id"))
+    }
+    group_of = {d.code: d.group for d in COMMON_DIAGNOSES}
+    by_group: dict[str, int] = {}
+    for row in Case.objects.values("child__diagnosis_code").annotate(n=Count("id")):
+        group = group_of.get(row["child__diagnosis_code"] or "", "other")
+        by_group[group] = by_group.get(group, 0) + row["n"]
+    return DepartmentCounts(by_phase=by_phase, by_group=by_group)

@@ -1,0 +1,18 @@
+"""The REST API, version 1: every app registers its endpoints here."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularJSONAPIView
+from rest_framework.routers import DefaultRouter
+
+from buoy.cases import api as cases_api
+
+router = DefaultRouter()
+router.register("cases", cases_api.CaseViewSet, basename="case")
+router.register("caregivers", cases_api.CaregiverViewSet, basename="caregiver")
+router.register("children", cases_api.ChildViewSet, basename="child")
+router.register("notes", cases_api.NoteViewSet, basename="note")
+
+urlpatterns = [
+    path("schema/", SpectacularJSONAPIView.as_view(), name="api-schema"),
+    path("", include(router.urls)),
+]
