@@ -145,6 +145,11 @@ class TimelineEntry:
     actor: str
     subject: Any
 
+    @property
+    def has_time(self) -> bool:
+        """Consents and cost records carry a day, not a time."""
+        return isinstance(self.at, dt.datetime)
+
 
 def case_timeline(case: Case) -> list[TimelineEntry]:
     """Phase changes, notes, consents and cost records of a case, newest first."""

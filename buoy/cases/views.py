@@ -93,7 +93,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
     """Register a new family: the case, the child and the first caregiver."""
     user = _user(request)
     actor = user.as_actor()
-    wards = list(user.wards.order_by("name"))
+    wards = user.wards.order_by("name")
     case_form = CaseOpenForm(
         request.POST or None, prefix="case", wards=wards,
         colleagues=colleagues_in_wards(actor.ward_ids),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
@@ -140,7 +141,7 @@ BUOY_CONTENT_SECURITY_POLICY = (
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
-LOCALE_PATHS = []
+LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True

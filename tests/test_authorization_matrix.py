@@ -1,0 +1,155 @@
+"""Every URL pattern and API route, requested by every persona, gets the answer its rule says.
+
+The table below must name every route: a new endpoint fails this test until its expected
+answers are written down, so nobody has to remember to test its permissions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from buoy.access.models import User
+from buoy.cases import services
+from buoy.cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "login"  # a redirect to the login page
+PERSONAS = ["alice_worker", "bob_same_team", "carol_supervisor", "dan_other_ward",
+            "rita_researcher", "adam_admin", "anonymous"]
+
+
+def answers(alice: Any, bob: Any, carol: Any, dan: Any, rita: Any, adam: Any, anon: Any) -> dict:
+    return dict(zip(PERSONAS, [alice, bob, carol, dan, rita, adam, anon], strict=True))
+
+
+ADMIN_PAGE = answers(403, 403, 403, 403, 403, 200, LOGIN)
+CASEWORK_PAGE = answers(200, 200, 200, 200, 403, 403, LOGIN)
+CASE_PAGE = answers(200, 404, 200, 404, 403, 403, LOGIN)
+CASE_API_LIST = answers(200, 200, 200, 200, 403, 403, 401)
+CASE_API_RECORD = answers(200, 404, 200, 404, 403, 403, 401)
+PUBLIC = answers(*[200] * 7)
+
+# name -> (method, data, expected answers)
+EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
+    "home": ("get", {}, answers(302, 302, 302, 302, 302, 302, LOGIN)),
+    "healthz": ("get", {}, PUBLIC),
+    "set_language": ("post", {"language": "en"}, answers(*[302] * 7)),
+    "access:login": ("get", {}, answers(302, 302, 302, 302, 302, 302, 200)),
+    "access:logout": ("post", {}, answers(*[302] * 7)),
+    "access:users": ("get", {}, ADMIN_PAGE),
+    "access:user_new": ("get", {}, ADMIN_PAGE),
+    "access:user_edit": ("get", {}, ADMIN_PAGE),
+    "access:user_unlock": ("post", {}, answers(403, 403, 403, 403, 403, 302, LOGIN)),
+    "access:wards": ("get", {}, ADMIN_PAGE),
+    "audit:events": ("get", {}, ADMIN_PAGE),
+    "audit:export": ("get", {}, ADMIN_PAGE),
+    "cases:caseload": ("get", {}, CASEWORK_PAGE),
+    "cases:new": ("get", {}, CASEWORK_PAGE),
+    "cases:overview": ("get", {}, answers(403, 403, 200, 403, 200, 403, LOGIN)),
+    "cases:detail": ("get", {}, CASE_PAGE),
+    "cases:child_edit": ("get", {}, CASE_PAGE),
+    "cases:caregiver_new": ("get", {}, CASE_PAGE),
+    "cases:caregiver_edit": ("get", {}, CASE_PAGE),
+    "cases:costs_new": ("get", {}, CASE_PAGE),
+    "cases:close": ("get", {}, CASE_PAGE),
+    "cases:consent_new": ("get", {}, CASE_PAGE),
+    "cases:phase": ("post", {"phase": "planning"}, answers(302, 404, 302, 404, 403, 403, LOGIN)),
+    "cases:note_new": ("post", {"body": ""}, answers(400, 404, 400, 404, 403, 403, LOGIN)),
+    "cases:consent_withdraw": ("post", {}, answers(302, 404, 302, 404, 403, 403, LOGIN)),
+    "cases:reassign": ("get", {}, answers(403, 403, 200, 403, 403, 403, LOGIN)),
+    "api-root": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),
+    "api-schema": ("get", {}, PUBLIC),
+    "case-list": ("get", {}, CASE_API_LIST),
+    "case-detail": ("get", {}, CASE_API_RECORD),
+    "case-phase": ("post", {}, answers(400, 404, 400, 404, 403, 403, 401)),
+    "case-close": ("post", {}, answers(400, 404, 400, 404, 403, 403, 401)),
+    "caregiver-list": ("get", {}, CASE_API_LIST),
+    "caregiver-detail": ("get", {}, CASE_API_RECORD),
+    "child-list": ("get", {}, CASE_API_LIST),
+    "child-detail": ("get", {}, CASE_API_RECORD),
+    "note-list": ("get", {}, CASE_API_LIST),
+    "note-detail": ("get", {}, CASE_API_RECORD),
+}
+
+
+def walk(patterns: list[Any], namespace: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, inner)
+        elif entry.name:
+            yield f"{namespace}{entry.name}", entry
+
+
+def route_names() -> set[str]:
+    return {name for name, _pattern in walk(get_resolver().url_patterns)}
+
+
+def test_every_route_has_expected_answers_for_every_persona() -> None:
+    names = route_names()
+    assert names - EXPECTED.keys() == set(), "new routes need a line in EXPECTED"
+    assert EXPECTED.keys() - names == set(), "EXPECTED names routes that no longer exist"
+
+
+@pytest.fixture
+def world(personas: dict[str, User], alice_case: Case) -> dict[str, Any]:
+    alice = personas["alice_worker"]
+    caregiver = alice_case.caregivers.get()
+    consent = services.record_consent(actor=alice, case=alice_case, caregiver=caregiver,
+                                      scope="casework", given_on=alice_case.opened_on)
+    note = services.write_note(actor=alice, case=alice_case, body="first meeting")
+    return {
+        "case_id": alice_case.pk,
+        "caregiver_id": caregiver.pk,
+        "consent_id": consent.pk,
+        "user_id": alice.pk,
+        "pk": {"case": alice_case.pk, "caregiver": caregiver.pk, "child": alice_case.child.pk,
+               "note": note.pk},
+    }
+
+
+def url_for(name: str, pattern: URLPattern, world: dict[str, Any]) -> str:
+    kwargs: dict[str, Any] = {}
+    for key in pattern.pattern.regex.groupindex:
+        if key == "format":
+            continue
+        kwargs[key] = world["pk"][name.split("-")[0]] if key == "pk" else world[key]
+    return reverse(name, kwargs=kwargs)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_each_persona_gets_the_expected_answer_everywhere(
+    persona: str, personas: dict[str, User], world: dict[str, Any]
+) -> None:
+    patterns = dict(walk(get_resolver().url_patterns))
+    wrong = []
+    for name, (method, data, expected) in sorted(EXPECTED.items()):
+        client = Client()
+        if persona != "anonymous":
+            client.force_login(personas[persona])
+        url = url_for(name, patterns[name], world)
+        response = getattr(client, method)(url, data)
+        want = expected[persona]
+        if want == LOGIN:
+            ok = response.status_code == 302 and "/accounts/login/" in response["Location"]
+        else:
+            ok = response.status_code == want
+        if not ok:
+            wrong.append(f"{method.upper()} {url} ({name}): {response.status_code}, want {want}")
+    assert wrong == []
+
+
+def test_a_get_to_a_post_only_page_changes_nothing(personas: dict[str, User],
+                                                     alice_case: Case) -> None:
+    client = Client()
+    client.force_login(personas["alice_worker"])
+    response = client.get(reverse("cases:phase", args=[alice_case.pk]), {"phase": "assessment"})
+    assert response.status_code == 405
+    alice_case.refresh_from_db()
+    assert alice_case.phase == "intake"
