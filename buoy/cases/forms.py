@@ -99,10 +99,6 @@ class ChildForm(forms.ModelForm):
             "diagnosis_label": _("Filled in from the code when left empty for a common code."),
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["diagnosis_label"].required = False
-
 
 class CaregiverForm(forms.ModelForm):
     """A caregiver's details and family situation."""

@@ -7,10 +7,12 @@ read it through `selectors.get_case_for` / `cases_visible_to`, change it through
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from buoy.cases.domain.diagnoses import is_valid_icd10, known_diagnosis, normalise_icd10
 from buoy.cases.domain.phases import OPEN_PHASES, Phase
 
 
@@ -231,7 +233,7 @@ class Child(models.Model):
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     date_of_birth = models.DateField(_("date of birth"))
     diagnosis_code = models.CharField(_("diagnosis (ICD-10 code)"), max_length=10, db_index=True)
-    diagnosis_label = models.CharField(_("diagnosis"), max_length=200)
+    diagnosis_label = models.CharField(_("diagnosis"), max_length=200, blank=True)
     diagnosed_on = models.DateField(_("date of diagnosis"), null=True, blank=True)
     treatment_phase = models.CharField(
         _("treatment phase"), max_length=20, choices=TreatmentPhase.choices, blank=True
@@ -252,6 +254,32 @@ class Child(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def clean(self) -> None:
+        """ICD-10 shape, a label for common codes, and dates in a possible order."""
+        errors: dict[str, str] = {}
+        self.diagnosis_code = normalise_icd10(self.diagnosis_code or "")
+        if not is_valid_icd10(self.diagnosis_code):
+            errors["diagnosis_code"] = _(
+                "Enter an ICD-10 code such as C91.0: a letter, two digits, then an optional "
+                "dot and subdivision."
+            )
+        elif not self.diagnosis_label:
+            known = known_diagnosis(self.diagnosis_code)
+            if known is not None:
+                self.diagnosis_label = known.label
+            else:
+                errors["diagnosis_label"] = _("Enter the diagnosis for this code.")
+        today = timezone.localdate()
+        if self.date_of_birth and self.date_of_birth > today:
+            errors["date_of_birth"] = _("The date of birth cannot be in the future.")
+        if self.diagnosed_on:
+            if self.diagnosed_on > today:
+                errors["diagnosed_on"] = _("The date of diagnosis cannot be in the future.")
+            elif self.date_of_birth and self.diagnosed_on < self.date_of_birth:
+                errors["diagnosed_on"] = _("The date of diagnosis is before the date of birth.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Caregiver(models.Model):
@@ -304,6 +332,21 @@ class Caregiver(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def clean(self) -> None:
+        """A plausible birth year for an adult carer; insurance schemes from the list."""
+        errors: dict[str, str] = {}
+        year = timezone.localdate().year
+        if self.birth_year is not None and not (year - 100 <= self.birth_year <= year - 12):
+            errors["birth_year"] = _("Enter a birth year between %(low)s and %(high)s.") % {
+                "low": year - 100,
+                "high": year - 12,
+            }
+        schemes = self.insurance_schemes
+        if not isinstance(schemes, list) or any(s not in InsuranceScheme.values for s in schemes):
+            errors["insurance_schemes"] = _("Choose insurance schemes from the list.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class CostRecord(models.Model):

@@ -18,7 +18,6 @@ from django.utils.translation import gettext as _
 from buoy.access.domain.roles import can_be_assigned, can_open_case_in, can_reassign, can_see_case
 from buoy.access.models import User, Ward
 from buoy.audit.services import record
-from buoy.cases.domain.diagnoses import is_valid_icd10, known_diagnosis, normalise_icd10
 from buoy.cases.domain.phases import Phase, PhaseMoveRefused, check_can_close, check_move
 from buoy.cases.models import (
     Caregiver,
@@ -29,7 +28,6 @@ from buoy.cases.models import (
     ClosingReason,
     ConsentRecord,
     CostRecord,
-    InsuranceScheme,
     PhaseChange,
 )
 from buoy.cases.selectors import access_facts
@@ -101,43 +99,10 @@ def _apply(instance: models.Model, changes: Mapping[str, Any], allowed: Iterable
 
 
 def _check_child(child: Child) -> None:
-    errors: dict[str, list[str]] = {}
-    child.diagnosis_code = normalise_icd10(child.diagnosis_code or "")
-    if not is_valid_icd10(child.diagnosis_code):
-        errors["diagnosis_code"] = [
-            _("Enter an ICD-10 code such as C91.0: a letter, two digits, then an optional dot "
-              "and subdivision.")
-        ]
-    elif not child.diagnosis_label:
-        known = known_diagnosis(child.diagnosis_code)
-        if known is not None:
-            child.diagnosis_label = known.label
-    today = timezone.localdate()
-    if child.date_of_birth and child.date_of_birth > today:
-        errors["date_of_birth"] = [_("The date of birth cannot be in the future.")]
-    if child.diagnosed_on:
-        if child.diagnosed_on > today:
-            errors["diagnosed_on"] = [_("The date of diagnosis cannot be in the future.")]
-        elif child.date_of_birth and child.diagnosed_on < child.date_of_birth:
-            errors["diagnosed_on"] = [_("The date of diagnosis is before the date of birth.")]
-    if errors:
-        raise InvalidInput(errors)
     _validated(child, exclude=["case"])
 
 
 def _check_caregiver(caregiver: Caregiver) -> None:
-    errors: dict[str, list[str]] = {}
-    year = timezone.localdate().year
-    if caregiver.birth_year is not None and not (year - 100 <= caregiver.birth_year <= year - 12):
-        errors["birth_year"] = [
-            _("Enter a birth year between %(low)s and %(high)s.")
-            % {"low": year - 100, "high": year - 12}
-        ]
-    schemes = caregiver.insurance_schemes
-    if not isinstance(schemes, list) or any(s not in InsuranceScheme.values for s in schemes):
-        errors["insurance_schemes"] = [_("Choose insurance schemes from the list.")]
-    if errors:
-        raise InvalidInput(errors)
     _validated(caregiver, exclude=["case"])
 
 
@@ -277,6 +242,7 @@ def move_case_to_phase(*, actor: User, case: Case, phase: Phase) -> Case:
     """Move the case one step through the casework process (closing has `close_case`)."""
     _require_access(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
+    phase = Phase(phase)
     try:
         check_move(case.phase_enum, phase)
     except PhaseMoveRefused:

@@ -165,6 +165,10 @@ def test_worker_opens_a_case_and_finds_it(
 
     page.locator("#id_q").press_sequentially("Margu", delay=30)  # caregiver's name
     expect(page).to_have_url(re.compile(r"[?&]q=Margu"))  # htmx pushed the search URL
+    # htmx must replace the results, not nest a second #results inside the first.
+    expect(
+        page.locator("#results"), "the search nested a second #results in the page"
+    ).to_have_count(1)
     expect(results).not_to_contain_text(unrelated_case.reference)
     expect(results).to_contain_text(case.reference)
     expect(results).to_contain_text(CHILD_NAME)
