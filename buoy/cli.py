@@ -81,6 +81,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         execute_from_command_line(["buoy manage", *args.args])
         return 0
+    if args.command == "bench":
+        # Before Django is set up: the benchmarks run in their own temporary BUOY_HOME.
+        return _bench(args)
     _setup_django()
     from buoy.audit.context import acting_from
 
@@ -90,7 +93,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _demo,
         "audit": _audit,
         "check": _check,
-        "bench": _bench,
     }[args.command]
     with acting_from(None, "cli"):
         return handler(args)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -122,7 +123,7 @@ def _visible_case(request: Request, case: Case) -> Case:
     try:
         return selectors.get_case_for(_user(request), case.pk, audit_as=None)
     except NotFound:
-        raise InvalidInput({"case": ["No such case."]}) from None
+        raise InvalidInput({"case": [_("No such case.")]}) from None
 
 
 class AuditedRecords(viewsets.GenericViewSet):
@@ -254,7 +255,7 @@ class CaregiverViewSet(
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         if "case" in data and data.pop("case").pk != serializer.instance.case_id:  # type: ignore[union-attr]
-            raise InvalidInput({"case": ["A caregiver cannot move to another case."]})
+            raise InvalidInput({"case": [_("A caregiver cannot move to another case.")]})
         serializer.instance = services.update_caregiver(
             actor=_user(self.request), caregiver=serializer.instance, changes=data  # type: ignore[arg-type]
         )

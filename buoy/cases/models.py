@@ -6,10 +6,13 @@ read it through `selectors.get_case_for` / `cases_visible_to`, change it through
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from buoy.cases.domain.diagnoses import is_valid_icd10, known_diagnosis, normalise_icd10
@@ -257,7 +260,7 @@ class Child(models.Model):
 
     def clean(self) -> None:
         """ICD-10 shape, a label for common codes, and dates in a possible order."""
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         self.diagnosis_code = normalise_icd10(self.diagnosis_code or "")
         if not is_valid_icd10(self.diagnosis_code):
             errors["diagnosis_code"] = _(
@@ -267,7 +270,7 @@ class Child(models.Model):
         elif not self.diagnosis_label:
             known = known_diagnosis(self.diagnosis_code)
             if known is not None:
-                self.diagnosis_label = known.label
+                self.diagnosis_label = known.label_in(get_language() or "en")
             else:
                 errors["diagnosis_label"] = _("Enter the diagnosis for this code.")
         today = timezone.localdate()
@@ -335,7 +338,7 @@ class Caregiver(models.Model):
 
     def clean(self) -> None:
         """A plausible birth year for an adult carer; insurance schemes from the list."""
-        errors: dict[str, str] = {}
+        errors: dict[str, Any] = {}
         year = timezone.localdate().year
         if self.birth_year is not None and not (year - 100 <= self.birth_year <= year - 12):
             errors["birth_year"] = _("Enter a birth year between %(low)s and %(high)s.") % {

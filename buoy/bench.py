@@ -1,0 +1,408 @@
+"""`buoy bench`: how fast the busiest pages answer with a large department behind them.
+
+Everything runs against a throw-away BUOY_HOME (SQLite), never the user's data: the database is
+migrated and filled with the demo department in subprocesses, then `buoy serve` (the production
+server) is started on a free local port and measured over HTTP from a few client threads.
+
+What is measured, each with the same number of requests from the same client threads:
+
+* ``GET /healthz``: a view that does nothing; the baseline for this machine and server;
+* ``GET /cases/``: the caseload's first page (25 rows) as a supervisor who sees every case;
+* ``GET /api/v1/cases/``: the API's first page (50 results) with an API token.
+
+A page should cost in proportion to the page, not to the number of cases, so the figures that
+matter are the ratios to the baseline, measured in the same run. See docs/performance.md.
+
+This module deliberately imports no Django: the CLI runs it before Django is set up.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import json
+import math
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+CLIENT_THREADS = 4
+HOST = "127.0.0.1"
+SUPERVISOR = "demo-supervisor"
+CASELOAD_PAGE_SIZE = 25  # buoy.cases.views.PAGE_SIZE
+API_PAGE_SIZE = 50  # REST_FRAMEWORK["PAGE_SIZE"]
+SERVER_START_SECONDS = 90
+REQUEST_TIMEOUT_SECONDS = 60
+
+
+class BenchError(Exception):
+    """Setting up the benchmark failed; the message says where."""
+
+
+@dataclass
+class Measurement:
+    """One endpoint's latencies (seconds) and the wall time they took together."""
+
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    wall_seconds: float = 0.0
+
+    @property
+    def throughput(self) -> float:
+        return len(self.latencies) / self.wall_seconds if self.wall_seconds else 0.0
+
+    def percentile_ms(self, fraction: float) -> float:
+        """Nearest-rank percentile, in milliseconds."""
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        rank = min(len(ordered), max(1, math.ceil(fraction * len(ordered))))
+        return ordered[rank - 1] * 1000
+
+
+@dataclass(frozen=True)
+class Target:
+    """One endpoint to measure: its path, headers, and a check of one sample response."""
+
+    name: str
+    path: str
+    headers: dict[str, str]
+    check: Callable[[bytes], str | None]
+
+
+def run_benchmarks(*, cases: int, requests: int) -> int:
+    """Build a department of `cases` demo cases, measure `requests` requests per endpoint.
+
+    Returns the exit status: 0, or 1 when setting up failed or any response was not a 200.
+    """
+    if cases < 1 or requests < 1:
+        print("buoy bench: --cases and --requests must be at least 1", file=sys.stderr)
+        return 2
+    home = Path(tempfile.mkdtemp(prefix="buoy-bench-"))
+    server: subprocess.Popen[bytes] | None = None
+    server_log = home / "server.log"
+    try:
+        env = _environment(home)
+        print(
+            f"Buoy benchmark: {cases:,} demo cases, {requests:,} requests per measurement, "
+            f"{CLIENT_THREADS} client threads"
+        )
+        print(f"temporary BUOY_HOME: {home} (deleted at the end)")
+        _buoy(["manage", "migrate", "--no-input", "--verbosity", "0"], env, "migrate")
+        started = time.perf_counter()
+        _buoy(["demo", "--cases", str(cases)], env, "load the demo department")
+        load_seconds = time.perf_counter() - started
+        print(f"loaded {cases:,} demo cases in {load_seconds:.1f} s")
+
+        token = _buoy(["user", "token", SUPERVISOR], env, "issue an API token").split()[-1]
+        port = _free_port()
+        with server_log.open("wb") as log:
+            server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
+                [sys.executable, "-m", "buoy", "serve", "--host", HOST, "--port", str(port)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,  # its own process group: stopped together with workers
+            )
+        _wait_until_healthy(server, port, server_log)
+        session = _log_in(port, SUPERVISOR, _demo_password(home, SUPERVISOR))
+
+        targets = [
+            Target("GET /healthz (baseline)", "/healthz", {}, _check_health),
+            Target(
+                f"GET /cases/ ({CASELOAD_PAGE_SIZE} rows)",
+                "/cases/",
+                {"Cookie": session},
+                _check_caseload(cases),
+            ),
+            Target(
+                f"GET /api/v1/cases/ ({API_PAGE_SIZE} results)",
+                "/api/v1/cases/",
+                {"Authorization": f"Token {token}", "Accept": "application/json"},
+                _check_api(cases),
+            ),
+        ]
+        results = [_measure(port, target, requests) for target in targets]
+        _report(results, cases=cases, requests=requests, load_seconds=load_seconds)
+        failed = sum(len(r.errors) for r in results)
+        if failed:
+            print(
+                f"\nFAILED: {failed} of {requests * len(results)} responses were not a good "
+                "200; the first ones:",
+                file=sys.stderr,
+            )
+            for result in results:
+                for error in result.errors[:3]:
+                    print(f"  {result.name}: {error}", file=sys.stderr)
+            return 1
+        return 0
+    except BenchError as error:
+        print(f"buoy bench: {error}", file=sys.stderr)
+        _print_log_tail(server_log)
+        return 1
+    finally:
+        if server is not None:
+            _stop(server)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _environment(home: Path) -> dict[str, str]:
+    """The subprocesses' environment: a fresh SQLite home and production-like settings."""
+    env = dict(os.environ)
+    for name in ("DATABASE_URL", "SECRET_KEY", "BUOY_HTTPS", "CSRF_TRUSTED_ORIGINS"):
+        env.pop(name, None)
+    env.update(
+        BUOY_HOME=str(home),
+        DEBUG="false",
+        ALLOWED_HOSTS=f"{HOST},localhost",
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def _buoy(args: list[str], env: dict[str, str], what: str) -> str:
+    """Run `python -m buoy ARGS`; its standard output, or BenchError when it fails."""
+    completed = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
+        [sys.executable, "-m", "buoy", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    if completed.returncode != 0:
+        raise BenchError(
+            f"could not {what} (`buoy {' '.join(args)}` exited {completed.returncode}):\n"
+            f"{completed.stderr.strip()[-2000:]}"
+        )
+    return completed.stdout
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _demo_password(home: Path, username: str) -> str:
+    for line in (home / "demo-passwords.txt").read_text().splitlines():
+        name, _, password = line.partition(" ")
+        if name == username:
+            return password
+    raise BenchError(f"no password for {username} in demo-passwords.txt")
+
+
+def _get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    """One request on a new connection; the status and body."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_SECONDS)
+    try:
+        connection.request("GET", path, headers={"Connection": "close", **headers})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def _wait_until_healthy(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
+    deadline = time.monotonic() + SERVER_START_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise BenchError(f"`buoy serve` exited with status {server.returncode}")
+        try:
+            status, _ = _get(port, "/healthz", {})
+        except OSError:
+            status = 0
+        if status == 200:
+            return
+        time.sleep(0.2)
+    raise BenchError(f"`buoy serve` did not answer /healthz within {SERVER_START_SECONDS} s")
+
+
+def _log_in(port: int, username: str, password: str) -> str:
+    """Log in through the login form; the Cookie header value that carries the session."""
+    base = f"http://{HOST}:{port}"
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    try:
+        with opener.open(f"{base}/accounts/login/", timeout=REQUEST_TIMEOUT_SECONDS) as page:
+            html = page.read().decode("utf-8")
+        found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+        if found is None:
+            raise BenchError("the login page has no CSRF token")
+        form = urllib.parse.urlencode(
+            {
+                "csrfmiddlewaretoken": found.group(1),
+                "username": username,
+                "password": password,
+            }
+        ).encode()
+        request = urllib.request.Request(  # noqa: S310 (http://127.0.0.1 only)
+            f"{base}/accounts/login/", data=form, headers={"Referer": f"{base}/accounts/login/"}
+        )
+        with opener.open(request, timeout=REQUEST_TIMEOUT_SECONDS) as landed:
+            landed.read()
+            if landed.url.rstrip("/").endswith("/accounts/login"):
+                raise BenchError(f"logging in as {username} was refused")
+    except OSError as error:
+        raise BenchError(f"logging in as {username} failed: {error}") from error
+    cookies = {cookie.name: cookie.value for cookie in jar}
+    if "sessionid" not in cookies:
+        raise BenchError(f"logging in as {username} gave no session cookie")
+    return "; ".join(f"{name}={value}" for name, value in cookies.items())
+
+
+def _check_health(body: bytes) -> str | None:
+    return None if body.strip() == b"ok" else f"unexpected body {body[:40]!r}"
+
+
+def _check_caseload(cases: int) -> Callable[[bytes], str | None]:
+    expected = min(cases, CASELOAD_PAGE_SIZE)
+
+    def check(body: bytes) -> str | None:
+        rows = len(set(re.findall(rb'href="/cases/(\d+)/"', body)))
+        return None if rows == expected else f"{rows} case rows, expected {expected}"
+
+    return check
+
+
+def _check_api(cases: int) -> Callable[[bytes], str | None]:
+    expected = min(cases, API_PAGE_SIZE)
+
+    def check(body: bytes) -> str | None:
+        try:
+            page = json.loads(body)
+        except ValueError:
+            return "the response is not JSON"
+        if page.get("count") != cases or len(page.get("results", [])) != expected:
+            return (
+                f"count={page.get('count')} with {len(page.get('results', []))} results, "
+                f"expected count={cases} with {expected}"
+            )
+        return None
+
+    return check
+
+
+def _measure(port: int, target: Target, requests: int) -> Measurement:
+    """Warm up, check one response, then `requests` timed requests from the client threads."""
+    try:
+        for _ in range(min(requests, 2 * CLIENT_THREADS)):  # warm-up, not counted
+            _get(port, target.path, target.headers)
+        status, body = _get(port, target.path, target.headers)
+    except OSError as error:
+        raise BenchError(f"{target.name} failed: {error}") from error
+    problem = f"status {status}" if status != 200 else target.check(body)
+    if problem:
+        raise BenchError(f"{target.name} does not answer as expected: {problem}")
+
+    result = Measurement(target.name)
+    lock = threading.Lock()
+    remaining = [requests]
+
+    def client() -> None:
+        while True:
+            with lock:
+                if remaining[0] == 0:
+                    return
+                remaining[0] -= 1
+            started = time.perf_counter()
+            try:
+                status, _ = _get(port, target.path, target.headers)
+                error = None if status == 200 else f"status {status}"
+            except OSError as failure:
+                error = f"{type(failure).__name__}: {failure}"
+            elapsed = time.perf_counter() - started
+            with lock:
+                if error is None:
+                    result.latencies.append(elapsed)
+                else:
+                    result.errors.append(error)
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(CLIENT_THREADS)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.wall_seconds = time.perf_counter() - started
+    return result
+
+
+def _machine() -> str:
+    model = ""
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
+        model = f" ({found.group(1).strip()})" if found else ""
+    return (
+        f"{os.cpu_count()} cores{model}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}"
+    )
+
+
+def _report(results: list[Measurement], *, cases: int, requests: int, load_seconds: float) -> None:
+    baseline = results[0].throughput
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    print()
+    print(f"date:    {now}")
+    print(f"machine: {_machine()}")
+    print("server:  buoy serve (gunicorn gthread, 2 workers x 4 threads), SQLite, DEBUG off")
+    print(f"data:    {cases:,} demo cases (loaded in {load_seconds:.1f} s)")
+    print(
+        f"load:    {requests:,} timed requests per row from {CLIENT_THREADS} client threads, "
+        "one connection per request, after a short warm-up"
+    )
+    print()
+    header = (
+        f"{'request':<32} {'p50 ms':>8} {'p95 ms':>8} {'req/s':>8} {'vs baseline':>12} "
+        f"{'errors':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for result in results:
+        ratio = result.throughput / baseline if baseline else float("nan")
+        print(
+            f"{result.name:<32} {result.percentile_ms(0.50):>8.1f} "
+            f"{result.percentile_ms(0.95):>8.1f} {result.throughput:>8.1f} "
+            f"{ratio:>12.2f} {len(result.errors):>7}"
+        )
+    print()
+    print("'vs baseline' is the throughput as a fraction of GET /healthz's in this run.")
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server and its workers (its own process group): TERM, then KILL."""
+    if server.poll() is not None:
+        return
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    except ProcessLookupError:
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=10)
+
+
+def _print_log_tail(log: Path) -> None:
+    if log.exists() and log.stat().st_size:
+        tail = log.read_text(errors="replace").splitlines()[-30:]
+        print("last lines of the server's log:", *tail, sep="\n  ", file=sys.stderr)
