@@ -27,8 +27,11 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="migrate, then run the production web server")
-    serve.add_argument("--demo", action="store_true",
-                       help="load the demo department when the database has no cases")
+    serve.add_argument(
+        "--demo",
+        action="store_true",
+        help="load the demo department when the database has no cases",
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=2)
@@ -38,12 +41,21 @@ def _parser() -> argparse.ArgumentParser:
     user_commands = user.add_subparsers(dest="user_command", required=True, metavar="ACTION")
     add = user_commands.add_parser("add", help="create an account")
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=["worker", "supervisor", "researcher",
-                                                        "admin"])
-    add.add_argument("--team", action="append", default=[], metavar="WARD",
-                     help="ward code; repeat for several wards")
-    add.add_argument("--password-stdin", action="store_true",
-                     help="read the password from the first line of standard input")
+    add.add_argument(
+        "--role", required=True, choices=["worker", "supervisor", "researcher", "admin"]
+    )
+    add.add_argument(
+        "--team",
+        action="append",
+        default=[],
+        metavar="WARD",
+        help="ward code; repeat for several wards",
+    )
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input",
+    )
     add.add_argument("--first-name", default="")
     add.add_argument("--last-name", default="")
     token = user_commands.add_parser("token", help="print a new API token (revokes older ones)")
@@ -126,7 +138,7 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"Buoy is starting at {url}")
     from gunicorn.app.base import BaseApplication
 
-    class BuoyServer(BaseApplication):  # type: ignore[misc]
+    class BuoyServer(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{args.host}:{args.port}")
             self.cfg.set("workers", args.workers)
@@ -159,19 +171,23 @@ def _user(args: argparse.Namespace) -> int:
                 return _fail("no password on standard input")
         try:
             user = services.add_user(
-                actor=None, username=args.username, role=Role(args.role),
-                ward_codes=args.team, password=password,
-                first_name=args.first_name, last_name=args.last_name,
+                actor=None,
+                username=args.username,
+                role=Role(args.role),
+                ward_codes=args.team,
+                password=password,
+                first_name=args.first_name,
+                last_name=args.last_name,
             )
         except InvalidInput as error:
             return _fail(str(error))
         print(f"created {user.username} ({user.role})")
         return 0
-    user = User.objects.filter(username=args.username).first()
-    if user is None:
+    holder = User.objects.filter(username=args.username).first()
+    if holder is None:
         return _fail(f"no user named {args.username!r}")
-    key = services.issue_api_token(actor=None, user=user)
-    print(f"New API token for {user.username} (older tokens are revoked):")
+    key = services.issue_api_token(actor=None, user=holder)
+    print(f"New API token for {holder.username} (older tokens are revoked):")
     print(key)
     return 0
 

@@ -42,7 +42,11 @@ def _static_files_without_collectstatic(settings: Any) -> None:
 
 def make_user(username: str, role: Role, wards: list[str]) -> User:
     return access_services.add_user(
-        actor=None, username=username, role=role, ward_codes=wards, password=PASSWORD,
+        actor=None,
+        username=username,
+        role=role,
+        ward_codes=wards,
+        password=PASSWORD,
         first_name=username.split("_")[0].title(),
     )
 
@@ -146,8 +150,11 @@ def personas(
 @pytest.fixture
 def alice_case(alice_worker: User, ward_a: Ward) -> Case:
     return case_services.open_case(
-        actor=alice_worker, ward=ward_a, referral_source="doctor",
-        child=child_details(), caregiver=caregiver_details(),
+        actor=alice_worker,
+        ward=ward_a,
+        referral_source="doctor",
+        child=child_details(),
+        caregiver=caregiver_details(),
     )
 
 

@@ -20,8 +20,15 @@ from buoy.cases.models import Case
 pytestmark = pytest.mark.django_db
 
 LOGIN = "login"  # a redirect to the login page
-PERSONAS = ["alice_worker", "bob_same_team", "carol_supervisor", "dan_other_ward",
-            "rita_researcher", "adam_admin", "anonymous"]
+PERSONAS = [
+    "alice_worker",
+    "bob_same_team",
+    "carol_supervisor",
+    "dan_other_ward",
+    "rita_researcher",
+    "adam_admin",
+    "anonymous",
+]
 
 
 def answers(alice: Any, bob: Any, carol: Any, dan: Any, rita: Any, adam: Any, anon: Any) -> dict:
@@ -101,16 +108,25 @@ def test_every_route_has_expected_answers_for_every_persona() -> None:
 def world(personas: dict[str, User], alice_case: Case) -> dict[str, Any]:
     alice = personas["alice_worker"]
     caregiver = alice_case.caregivers.get()
-    consent = services.record_consent(actor=alice, case=alice_case, caregiver=caregiver,
-                                      scope="casework", given_on=alice_case.opened_on)
+    consent = services.record_consent(
+        actor=alice,
+        case=alice_case,
+        caregiver=caregiver,
+        scope="casework",
+        given_on=alice_case.opened_on,
+    )
     note = services.write_note(actor=alice, case=alice_case, body="first meeting")
     return {
         "case_id": alice_case.pk,
         "caregiver_id": caregiver.pk,
         "consent_id": consent.pk,
         "user_id": alice.pk,
-        "pk": {"case": alice_case.pk, "caregiver": caregiver.pk, "child": alice_case.child.pk,
-               "note": note.pk},
+        "pk": {
+            "case": alice_case.pk,
+            "caregiver": caregiver.pk,
+            "child": alice_case.child.pk,
+            "note": note.pk,
+        },
     }
 
 
@@ -145,8 +161,9 @@ def test_each_persona_gets_the_expected_answer_everywhere(
     assert wrong == []
 
 
-def test_a_get_to_a_post_only_page_changes_nothing(personas: dict[str, User],
-                                                     alice_case: Case) -> None:
+def test_a_get_to_a_post_only_page_changes_nothing(
+    personas: dict[str, User], alice_case: Case
+) -> None:
     client = Client()
     client.force_login(personas["alice_worker"])
     response = client.get(reverse("cases:phase", args=[alice_case.pk]), {"phase": "assessment"})

@@ -30,8 +30,9 @@ def test_user_add_reads_the_password_from_stdin(
     ward_a: Any, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(sys, "stdin", io.StringIO("a sturdy passphrase 42\n"))
-    code = main(["user", "add", "wendy", "--role", "worker", "--team", "ward-a",
-                 "--password-stdin"])
+    code = main(
+        ["user", "add", "wendy", "--role", "worker", "--team", "ward-a", "--password-stdin"]
+    )
     assert code == 0
     user = User.objects.get(username="wendy")
     assert user.check_password("a sturdy passphrase 42")
@@ -71,8 +72,11 @@ def test_audit_export_writes_every_event_as_csv(
     out = tmp_path / "audit.csv"
     assert main(["audit", "export", "-o", str(out), "--action", "cases."]) == 0
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
-    assert {r["action"] for r in rows} == {"cases.case.opened", "cases.child.created",
-                                           "cases.caregiver.created"}
+    assert {r["action"] for r in rows} == {
+        "cases.case.opened",
+        "cases.child.created",
+        "cases.caregiver.created",
+    }
     assert all(r["actor"] == "alice_worker" for r in rows)
     assert AuditEvent.objects.filter(action="audit.trail.exported").exists()
 
@@ -97,9 +101,12 @@ def test_django_management_commands_stay_reachable(
 
 
 def test_python_dash_m_buoy_is_the_same_command() -> None:
-    result = subprocess.run([sys.executable, "-m", "buoy", "--help"], capture_output=True,
-                            text=True, check=False)
-    assert result.returncode == 0 and "serve" in result.stdout and "bench" in result.stdout
+    result = subprocess.run(
+        [sys.executable, "-m", "buoy", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert "serve" in result.stdout
+    assert "bench" in result.stdout
 
 
 def free_port() -> int:
@@ -117,7 +124,10 @@ def test_serve_demo_migrates_loads_the_demo_and_serves_pages_and_static_files(
     env["BUOY_HOME"] = str(tmp_path / "home")
     server = subprocess.Popen(
         [sys.executable, "-m", "buoy", "serve", "--demo", "--port", str(port), "--workers", "1"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         base = f"http://127.0.0.1:{port}"
@@ -135,10 +145,12 @@ def test_serve_demo_migrates_loads_the_demo_and_serves_pages_and_static_files(
         assert "/static/buoy/buoy." in html  # hashed name from the manifest
         css_path = html.split('href="', 2)[1].split('"')[0] if "stylesheet" in html else ""
         with urllib.request.urlopen(f"{base}{css_path}", timeout=5) as css:
-            assert css.status == 200 and b"--accent" in css.read()
+            assert css.status == 200
+            assert b"--accent" in css.read()
         home = tmp_path / "home"
         passwords = (home / "demo-passwords.txt").read_text()
-        assert "demo-worker " in passwords and "demo-admin " in passwords
+        assert "demo-worker " in passwords
+        assert "demo-admin " in passwords
         assert stat.S_IMODE((home / "demo-passwords.txt").stat().st_mode) == 0o600
         assert stat.S_IMODE((home / "secret_key").stat().st_mode) == 0o600
         with sqlite3.connect(home / "buoy.sqlite3") as db:
@@ -147,4 +159,5 @@ def test_serve_demo_migrates_loads_the_demo_and_serves_pages_and_static_files(
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
-    assert "demo-worker" in output and f"http://127.0.0.1:{port}/" in output
+    assert "demo-worker" in output
+    assert f"http://127.0.0.1:{port}/" in output

@@ -36,7 +36,8 @@ def test_the_demo_department_has_every_role_phase_and_a_real_caseload(tmp_path: 
 def test_loading_twice_adds_no_cases_and_keeps_the_passwords(tmp_path: Path) -> None:
     first = load_demo_department(tmp_path)
     second = load_demo_department(tmp_path)
-    assert second.cases == 0 and Case.objects.count() == 40
+    assert second.cases == 0
+    assert Case.objects.count() == 40
     assert first.passwords == second.passwords == demo_passwords(tmp_path)
 
 

@@ -14,7 +14,7 @@ from buoy.access.models import User
 class LockoutAwareBackend(ModelBackend):
     """ModelBackend (argon2 hashes) plus lock-out after repeated failed logins."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponseBase
 
 from buoy.access.domain.roles import Role
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
 
 
 def role_allows(rule: Callable[[Role], bool]) -> Callable[[View], View]:
@@ -21,7 +21,7 @@ def role_allows(rule: Callable[[Role], bool]) -> Callable[[View], View]:
     def decorate(view: View) -> View:
         @login_required
         @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not rule(Role(request.user.role)):  # type: ignore[union-attr]
                 raise PermissionDenied()
             return view(request, *args, **kwargs)

@@ -39,12 +39,16 @@ class UserForm(forms.Form):
     email = forms.EmailField(label=_("Email"), required=False)
     role = forms.ChoiceField(label=_("Role"), choices=User.ROLE_CHOICES)
     wards = forms.ModelMultipleChoiceField(
-        label=_("Wards"), queryset=Ward.objects.order_by("name"), required=False,
+        label=_("Wards"),
+        queryset=Ward.objects.order_by("name"),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     password = forms.CharField(
-        label=_("New password"), required=False, widget=forms.PasswordInput,
+        label=_("New password"),
+        required=False,
+        widget=forms.PasswordInput,
         help_text=_("At least 10 characters. Leave empty to keep the current password."),
     )
 

@@ -178,8 +178,12 @@ def set_password(*, actor: User | None, user: User, password: str) -> None:
         user.failed_logins = 0
         user.locked_until = None
         user.save(update_fields=["password", "failed_logins", "locked_until"])
-        record(actor=actor, action="access.user.password_set", subject=user,
-               changed_fields=["password"])
+        record(
+            actor=actor,
+            action="access.user.password_set",
+            subject=user,
+            changed_fields=["password"],
+        )
 
 
 def unlock_user(*, actor: User | None, user: User) -> None:
@@ -187,8 +191,12 @@ def unlock_user(*, actor: User | None, user: User) -> None:
     _require_admin(actor)
     with transaction.atomic():
         User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-        record(actor=actor, action="access.user.unlocked", subject=user,
-               changed_fields=["locked_until"])
+        record(
+            actor=actor,
+            action="access.user.unlocked",
+            subject=user,
+            changed_fields=["locked_until"],
+        )
 
 
 def add_ward(*, actor: User | None, code: str, name: str) -> Ward:
@@ -201,8 +209,9 @@ def add_ward(*, actor: User | None, code: str, name: str) -> Ward:
         raise InvalidInput({"code": [_("A ward with this code already exists.")]})
     with transaction.atomic():
         ward = Ward.objects.create(code=code, name=name.strip())
-        record(actor=actor, action="access.ward.created", subject=ward,
-               changed_fields=["code", "name"])
+        record(
+            actor=actor, action="access.ward.created", subject=ward, changed_fields=["code", "name"]
+        )
     return ward
 
 

@@ -157,7 +157,6 @@ def wards(request: HttpRequest) -> HttpResponse:
     return render(request, "access/wards.html", {"wards": selectors.all_wards(), "form": form})
 
 
-
 @role_allows(can_read_audit)
 def audit_trail(request: HttpRequest) -> HttpResponse:
     """The trail, newest first, filtered by user, action, record and dates."""

@@ -15,7 +15,9 @@ class AuditFilterForm(forms.Form):
     )
     subject_type = forms.CharField(label=_("Record type"), required=False)
     subject_id = forms.CharField(label=_("Record id"), required=False)
-    since = forms.DateField(label=_("From"), required=False, widget=forms.DateInput({"type": "date"}))
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput({"type": "date"})
+    )
     until = forms.DateField(label=_("To"), required=False, widget=forms.DateInput({"type": "date"}))
 
     def clean(self) -> dict[str, object]:

@@ -6,7 +6,7 @@ permissions and the audit trail of the web pages.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -22,6 +22,8 @@ from buoy.audit.services import record
 from buoy.cases import selectors, services
 from buoy.cases.domain.phases import Phase
 from buoy.cases.models import (
+    CAREGIVER_FIELDS,
+    CHILD_FIELDS,
     Caregiver,
     Case,
     CaseNote,
@@ -29,6 +31,7 @@ from buoy.cases.models import (
     ClosingReason,
     InsuranceScheme,
     PhaseChoice,
+    ReferralSource,
 )
 from buoy.core.errors import InvalidInput, NotFound
 
@@ -38,15 +41,13 @@ class DoesCasework(permissions.BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
-        return bool(
-            user and user.is_authenticated and can_see_identifiable_cases(Role(user.role))
-        )
+        return bool(user and user.is_authenticated and can_see_identifiable_cases(Role(user.role)))
 
 
 class ChildSerializer(serializers.ModelSerializer):
     class Meta:
         model = Child
-        fields = ["id", "case", *services.CHILD_FIELDS]
+        fields = ["id", "case", *CHILD_FIELDS]
         read_only_fields = ["id", "case"]
         extra_kwargs = {"diagnosis_label": {"required": False}}
 
@@ -58,13 +59,13 @@ class CaregiverSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Caregiver
-        fields = ["id", "case", *services.CAREGIVER_FIELDS]
+        fields = ["id", "case", *CAREGIVER_FIELDS]
         read_only_fields = ["id"]
 
 
 class CaseSerializer(serializers.ModelSerializer):
     child = ChildSerializer(read_only=True)
-    caregivers = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    caregivers: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     assigned_worker_name = serializers.CharField(
         source="assigned_worker.display_name", read_only=True
     )
@@ -72,8 +73,17 @@ class CaseSerializer(serializers.ModelSerializer):
     class Meta:
         model = Case
         fields = [
-            "id", "reference", "ward", "assigned_worker", "assigned_worker_name",
-            "referral_source", "phase", "opened_on", "closed_on", "closing_reason", "child",
+            "id",
+            "reference",
+            "ward",
+            "assigned_worker",
+            "assigned_worker_name",
+            "referral_source",
+            "phase",
+            "opened_on",
+            "closed_on",
+            "closing_reason",
+            "child",
             "caregivers",
         ]
         read_only_fields = fields
@@ -84,8 +94,7 @@ class CaseOpenSerializer(serializers.Serializer):
     assigned_worker = serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(is_active=True), required=False, allow_null=True
     )
-    referral_source = serializers.ChoiceField(choices=Case._meta.get_field("referral_source")
-                                              .choices)
+    referral_source = serializers.ChoiceField(choices=ReferralSource.choices)
     opened_on = serializers.DateField(required=False)
     child = ChildSerializer()
     caregiver = CaregiverSerializer()
@@ -142,7 +151,7 @@ class AuditedRecords(viewsets.GenericViewSet):
         serializer = super().get_serializer(*args, **kwargs)
         if not kwargs.get("many"):
             # A case or note the user cannot see is refused exactly like one that does not exist.
-            fields = serializer.fields
+            fields: Any = cast(serializers.Serializer, serializer).fields
             user = _user(self.request)
             if "case" in fields and not fields["case"].read_only:
                 fields["case"].queryset = selectors.cases_visible_to(user)
@@ -227,7 +236,9 @@ class CaseViewSet(mixins.RetrieveModelMixin, AuditedRecords):
         given = CloseSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         case = services.close_case(
-            actor=_user(request), case=case, reason=given.validated_data["reason"],
+            actor=_user(request),
+            case=case,
+            reason=given.validated_data["reason"],
             closed_on=given.validated_data.get("closed_on"),
         )
         return Response(CaseSerializer(case).data)
@@ -253,11 +264,12 @@ class CaregiverViewSet(
         )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        caregiver: Caregiver = serializer.instance  # type: ignore[assignment]
         data = dict(serializer.validated_data)
-        if "case" in data and data.pop("case").pk != serializer.instance.case_id:  # type: ignore[union-attr]
+        if "case" in data and data.pop("case").pk != caregiver.case_id:
             raise InvalidInput({"case": [_("A caregiver cannot move to another case.")]})
         serializer.instance = services.update_caregiver(
-            actor=_user(self.request), caregiver=serializer.instance, changes=data  # type: ignore[arg-type]
+            actor=_user(self.request), caregiver=caregiver, changes=data
         )
 
 

@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from buoy.access.models import User, Ward
 from buoy.cases.domain.diagnoses import COMMON_DIAGNOSES
 from buoy.cases.models import (
+    CAREGIVER_FIELDS,
+    CHILD_FIELDS,
+    COST_FIELDS,
     Caregiver,
     Child,
     ClosingReason,
@@ -21,7 +24,6 @@ from buoy.cases.models import (
     PhaseChoice,
     ReferralSource,
 )
-from buoy.cases.services import CAREGIVER_FIELDS, CHILD_FIELDS, COST_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -38,12 +40,15 @@ def _person_choices(users: Any) -> list[tuple[int, str]]:
 class CaseloadFilterForm(forms.Form):
     """The caseload's search and filters."""
 
-    q = forms.CharField(label=_("Search"), required=False,
-                        help_text=_("Case number, child's or caregiver's name, or diagnosis"))
-    phase = forms.ChoiceField(label=_("Phase"), required=False,
-                              choices=[("", _("Any phase")), *PhaseChoice.choices])
-    worker = forms.TypedChoiceField(label=_("Worker"), required=False, coerce=int,
-                                    empty_value=None)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        help_text=_("Case number, child's or caregiver's name, or diagnosis"),
+    )
+    phase = forms.ChoiceField(
+        label=_("Phase"), required=False, choices=[("", _("Any phase")), *PhaseChoice.choices]
+    )
+    worker = forms.TypedChoiceField(label=_("Worker"), required=False, coerce=int, empty_value=None)
     diagnosis = forms.ChoiceField(label=_("Diagnosis"), required=False)
     ward = forms.TypedChoiceField(label=_("Ward"), required=False, coerce=int, empty_value=None)
 
@@ -65,12 +70,15 @@ class CaseOpenForm(forms.Form):
 
     ward = forms.ModelChoiceField(label=_("Ward"), queryset=Ward.objects.none())
     assigned_worker = forms.ModelChoiceField(
-        label=_("Assigned worker"), queryset=User.objects.none(), required=False,
+        label=_("Assigned worker"),
+        queryset=User.objects.none(),
+        required=False,
         help_text=_("Leave empty to take the case yourself."),
     )
     referral_source = forms.ChoiceField(label=_("Referred by"), choices=ReferralSource.choices)
-    opened_on = forms.DateField(label=_("Opened on"), initial=timezone.localdate,
-                                widget=DateInput())
+    opened_on = forms.DateField(
+        label=_("Opened on"), initial=timezone.localdate, widget=DateInput()
+    )
 
     def __init__(self, *args: Any, wards: Any, colleagues: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -104,7 +112,9 @@ class CaregiverForm(forms.ModelForm):
     """A caregiver's details and family situation."""
 
     insurance_schemes = forms.MultipleChoiceField(
-        label=_("Insurance schemes"), choices=InsuranceScheme.choices, required=False,
+        label=_("Insurance schemes"),
+        choices=InsuranceScheme.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 
@@ -116,16 +126,18 @@ class CaregiverForm(forms.ModelForm):
 class CostForm(forms.Form):
     """The family's costs as they stand on one day, in yuan."""
 
-    recorded_on = forms.DateField(label=_("As of"), initial=timezone.localdate,
-                                  widget=DateInput())
+    recorded_on = forms.DateField(label=_("As of"), initial=timezone.localdate, widget=DateInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in COST_FIELDS:
             model_field = CostRecord._meta.get_field(name)
             self.fields[name] = forms.DecimalField(
-                label=model_field.verbose_name, required=False, min_value=0,
-                max_digits=12, decimal_places=2,
+                label=getattr(model_field, "verbose_name", name),
+                required=False,
+                min_value=0,
+                max_digits=12,
+                decimal_places=2,
             )
 
 
@@ -133,8 +145,9 @@ class CloseForm(forms.Form):
     """Closing a case."""
 
     reason = forms.ChoiceField(label=_("Closing reason"), choices=ClosingReason.choices)
-    closed_on = forms.DateField(label=_("Closed on"), initial=timezone.localdate,
-                                widget=DateInput())
+    closed_on = forms.DateField(
+        label=_("Closed on"), initial=timezone.localdate, widget=DateInput()
+    )
 
 
 class NoteForm(forms.Form):
@@ -148,8 +161,7 @@ class ConsentForm(forms.Form):
 
     caregiver = forms.ModelChoiceField(label=_("Caregiver"), queryset=Caregiver.objects.none())
     scope = forms.ChoiceField(label=_("Consent to"), choices=ConsentScope.choices)
-    given_on = forms.DateField(label=_("Given on"), initial=timezone.localdate,
-                               widget=DateInput())
+    given_on = forms.DateField(label=_("Given on"), initial=timezone.localdate, widget=DateInput())
 
     def __init__(self, *args: Any, caregivers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -161,7 +173,9 @@ class ReassignForm(forms.Form):
 
     worker = forms.ModelChoiceField(label=_("Assigned worker"), queryset=User.objects.none())
     shared_with = forms.ModelMultipleChoiceField(
-        label=_("Shared with"), queryset=User.objects.none(), required=False,
+        label=_("Shared with"),
+        queryset=User.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
 

@@ -154,6 +154,44 @@ class ConsentScope(models.TextChoices):
     SHARING = "sharing", _("Sharing information with named services")
 
 
+# Fields a worker edits through the services (the rest are set by the services themselves).
+CHILD_FIELDS = (
+    "full_name",
+    "sex",
+    "date_of_birth",
+    "diagnosis_code",
+    "diagnosis_label",
+    "diagnosed_on",
+    "treatment_phase",
+    "expected_treatment_months",
+    "prognosis",
+)
+CAREGIVER_FIELDS = (
+    "full_name",
+    "sex",
+    "birth_year",
+    "relationship",
+    "is_primary",
+    "education",
+    "employment",
+    "employment_change",
+    "income_band",
+    "insurance_schemes",
+    "province",
+    "residence",
+    "relocated_for_treatment",
+    "phone",
+    "preferred_language",
+)
+COST_FIELDS = (
+    "out_of_pocket_to_date",
+    "monthly_out_of_pocket",
+    "reimbursed_to_date",
+    "debt",
+    "fundraising",
+)
+
+
 class CaseQuerySet(models.QuerySet["Case"]):
     def open(self) -> CaseQuerySet:
         """Cases still being worked on (not closed, not in follow-up)."""
@@ -184,7 +222,10 @@ class Case(models.Model):
         _("referral source"), max_length=20, choices=ReferralSource.choices
     )
     phase = models.CharField(
-        _("phase"), max_length=20, choices=PhaseChoice.choices, default=PhaseChoice.INTAKE,
+        _("phase"),
+        max_length=20,
+        choices=PhaseChoice.choices,
+        default=PhaseChoice.INTAKE,
         db_index=True,
     )
     opened_on = models.DateField(_("opened on"), default=timezone.localdate)
@@ -226,6 +267,9 @@ class CaseShare(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "user"], name="one_share_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} shared with {self.user_id}"
 
 
 class Child(models.Model):
@@ -312,7 +356,9 @@ class Caregiver(models.Model):
         default=EmploymentChange.UNKNOWN,
     )
     income_band = models.CharField(
-        _("household income"), max_length=20, choices=IncomeBand.choices,
+        _("household income"),
+        max_length=20,
+        choices=IncomeBand.choices,
         default=IncomeBand.UNKNOWN,
     )
     insurance_schemes = models.JSONField(_("insurance schemes"), default=list, blank=True)
@@ -323,7 +369,9 @@ class Caregiver(models.Model):
     relocated_for_treatment = models.BooleanField(_("relocated for treatment"), default=False)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=10, choices=Language.choices,
+        _("preferred language"),
+        max_length=10,
+        choices=Language.choices,
         default=Language.ZH_HANS,
     )
     added_at = models.DateTimeField(auto_now_add=True)
@@ -382,6 +430,9 @@ class CostRecord(models.Model):
         ordering = ["-recorded_on", "-id"]
         verbose_name = _("cost record")
 
+    def __str__(self) -> str:
+        return f"costs of case {self.case_id} on {self.recorded_on}"
+
 
 class PhaseChange(models.Model):
     """One move of a case through the casework process, for the timeline."""
@@ -397,6 +448,9 @@ class PhaseChange(models.Model):
     class Meta:
         ordering = ["changed_at", "id"]
 
+    def __str__(self) -> str:
+        return f"case {self.case_id}: {self.from_phase or '-'} → {self.to_phase}"
+
 
 class CaseNote(models.Model):
     """A worker's note on the case. Notes are never edited: a correction is a new note.
@@ -409,13 +463,20 @@ class CaseNote(models.Model):
     written_at = models.DateTimeField(default=timezone.now)
     body = models.TextField(_("note"))
     corrects = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
         verbose_name=_("corrects note"),
     )
 
     class Meta:
         ordering = ["-written_at", "-id"]
         verbose_name = _("case note")
+
+    def __str__(self) -> str:
+        return f"note {self.pk} on case {self.case_id}"
 
 
 class ConsentRecord(models.Model):
@@ -432,13 +493,19 @@ class ConsentRecord(models.Model):
     )
     withdrawn_on = models.DateField(_("withdrawn on"), null=True, blank=True)
     withdrawal_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
 
     class Meta:
         ordering = ["-given_on", "-id"]
         verbose_name = _("consent record")
+
+    def __str__(self) -> str:
+        return f"{self.scope} consent {self.pk} on case {self.case_id}"
 
     @property
     def is_active(self) -> bool:

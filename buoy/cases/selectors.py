@@ -74,7 +74,6 @@ class CaseloadFilter:
     worker_id: int | None = None
     diagnosis: str = ""
     ward_id: int | None = None
-    open_only: bool = False
 
 
 def caseload(user: User, filters: CaseloadFilter) -> QuerySet[Case]:
@@ -85,8 +84,6 @@ def caseload(user: User, filters: CaseloadFilter) -> QuerySet[Case]:
     cases = cases_visible_to(user)
     if filters.phase:
         cases = cases.filter(phase=filters.phase)
-    if filters.open_only:
-        cases = cases.open()
     if filters.worker_id:
         cases = cases.filter(assigned_worker_id=filters.worker_id)
     if filters.ward_id:
@@ -95,9 +92,7 @@ def caseload(user: User, filters: CaseloadFilter) -> QuerySet[Case]:
         cases = cases.filter(child__diagnosis_code__istartswith=filters.diagnosis.strip())
     text = filters.text.strip()
     if text:
-        caregiver_match = Caregiver.objects.filter(
-            case=OuterRef("pk"), full_name__icontains=text
-        )
+        caregiver_match = Caregiver.objects.filter(case=OuterRef("pk"), full_name__icontains=text)
         cases = cases.filter(
             Q(reference__icontains=text)
             | Q(child__full_name__icontains=text)
@@ -165,7 +160,9 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
             TimelineEntry(consent.given_on, "consent", consent.recorded_by.display_name(), consent)
         )
     for cost in case.cost_records.select_related("recorded_by"):
-        entries.append(TimelineEntry(cost.recorded_on, "costs", cost.recorded_by.display_name(), cost))
+        entries.append(
+            TimelineEntry(cost.recorded_on, "costs", cost.recorded_by.display_name(), cost)
+        )
 
     def sort_key(entry: TimelineEntry) -> dt.datetime:
         if isinstance(entry.at, dt.datetime):

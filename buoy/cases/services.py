@@ -20,6 +20,9 @@ from buoy.access.models import User, Ward
 from buoy.audit.services import record
 from buoy.cases.domain.phases import Phase, PhaseMoveRefused, check_can_close, check_move
 from buoy.cases.models import (
+    CAREGIVER_FIELDS,
+    CHILD_FIELDS,
+    COST_FIELDS,
     Caregiver,
     Case,
     CaseNote,
@@ -32,42 +35,6 @@ from buoy.cases.models import (
 )
 from buoy.cases.selectors import access_facts
 from buoy.core.errors import Forbidden, InvalidInput, NotFound
-
-CHILD_FIELDS = (
-    "full_name",
-    "sex",
-    "date_of_birth",
-    "diagnosis_code",
-    "diagnosis_label",
-    "diagnosed_on",
-    "treatment_phase",
-    "expected_treatment_months",
-    "prognosis",
-)
-CAREGIVER_FIELDS = (
-    "full_name",
-    "sex",
-    "birth_year",
-    "relationship",
-    "is_primary",
-    "education",
-    "employment",
-    "employment_change",
-    "income_band",
-    "insurance_schemes",
-    "province",
-    "residence",
-    "relocated_for_treatment",
-    "phone",
-    "preferred_language",
-)
-COST_FIELDS = (
-    "out_of_pocket_to_date",
-    "monthly_out_of_pocket",
-    "reimbursed_to_date",
-    "debt",
-    "fundraising",
-)
 
 
 def _require_access(actor: User, case: Case) -> None:
@@ -159,7 +126,9 @@ def open_case(
     )
     record(actor=actor, action="cases.child.created", subject=new_child, changed_fields=child)
     record(
-        actor=actor, action="cases.caregiver.created", subject=new_caregiver,
+        actor=actor,
+        action="cases.caregiver.created",
+        subject=new_caregiver,
         changed_fields=caregiver,
     )
     return case
@@ -203,7 +172,9 @@ def update_caregiver(*, actor: User, caregiver: Caregiver, changes: Mapping[str,
             caregiver.case.caregivers.exclude(pk=caregiver.pk).update(is_primary=False)
         caregiver.save()
         record(
-            actor=actor, action="cases.caregiver.updated", subject=caregiver,
+            actor=actor,
+            action="cases.caregiver.updated",
+            subject=caregiver,
             changed_fields=changed,
         )
     return caregiver
@@ -231,7 +202,9 @@ def record_costs(
     _validated(costs, exclude=["case", "recorded_by"])
     costs.save()
     record(
-        actor=actor, action="cases.costs.recorded", subject=case,
+        actor=actor,
+        action="cases.costs.recorded",
+        subject=case,
         changed_fields=[n for n in COST_FIELDS if getattr(costs, n) is not None],
     )
     return costs
@@ -247,8 +220,11 @@ def move_case_to_phase(*, actor: User, case: Case, phase: Phase) -> Case:
         check_move(case.phase_enum, phase)
     except PhaseMoveRefused:
         raise InvalidInput(
-            {"phase": [_("A case in this phase cannot move there. Choose one of the phases "
-                         "offered.")]}
+            {
+                "phase": [
+                    _("A case in this phase cannot move there. Choose one of the phases offered.")
+                ]
+            }
         ) from None
     previous = case.phase
     case.phase = phase.value
@@ -259,15 +235,18 @@ def move_case_to_phase(*, actor: User, case: Case, phase: Phase) -> Case:
         changed += ["closed_on", "closing_reason"]
     case.save()
     PhaseChange.objects.create(case=case, from_phase=previous, to_phase=phase, changed_by=actor)
-    record(actor=actor, action="cases.case.phase_changed", subject=case, changed_fields=changed,
-           context={"from": previous, "to": phase.value})
+    record(
+        actor=actor,
+        action="cases.case.phase_changed",
+        subject=case,
+        changed_fields=changed,
+        context={"from": previous, "to": phase.value},
+    )
     return case
 
 
 @transaction.atomic
-def close_case(
-    *, actor: User, case: Case, reason: str, closed_on: dt.date | None = None
-) -> Case:
+def close_case(*, actor: User, case: Case, reason: str, closed_on: dt.date | None = None) -> Case:
     """Close an open case with a reason; it can then move to follow-up."""
     _require_access(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
@@ -290,10 +269,13 @@ def close_case(
     case.closing_reason = reason
     case.closed_on = closed_on
     case.save()
-    PhaseChange.objects.create(case=case, from_phase=previous, to_phase=Phase.CLOSED,
-                               changed_by=actor)
+    PhaseChange.objects.create(
+        case=case, from_phase=previous, to_phase=Phase.CLOSED, changed_by=actor
+    )
     record(
-        actor=actor, action="cases.case.closed", subject=case,
+        actor=actor,
+        action="cases.case.closed",
+        subject=case,
         changed_fields=["phase", "closing_reason", "closed_on"],
         context={"reason": reason},
     )
@@ -301,9 +283,7 @@ def close_case(
 
 
 @transaction.atomic
-def write_note(
-    *, actor: User, case: Case, body: str, corrects: CaseNote | None = None
-) -> CaseNote:
+def write_note(*, actor: User, case: Case, body: str, corrects: CaseNote | None = None) -> CaseNote:
     """Add a note to the case; a correction names the note it corrects, which is kept."""
     _require_access(actor, case)
     body = body.strip()
@@ -312,8 +292,13 @@ def write_note(
     if corrects is not None and corrects.case_id != case.pk:
         raise InvalidInput({"corrects": [_("A note can only correct a note of the same case.")]})
     note = CaseNote.objects.create(case=case, author=actor, body=body, corrects=corrects)
-    record(actor=actor, action="cases.note.written", subject=note, changed_fields=["body"],
-           context={"case": case.pk})
+    record(
+        actor=actor,
+        action="cases.note.written",
+        subject=note,
+        changed_fields=["body"],
+        context={"case": case.pk},
+    )
     return note
 
 
@@ -332,8 +317,13 @@ def record_consent(
     )
     _validated(consent, exclude=["case", "caregiver", "recorded_by"])
     consent.save()
-    record(actor=actor, action="cases.consent.recorded", subject=consent,
-           changed_fields=["scope", "given_on"], context={"case": case.pk, "scope": scope})
+    record(
+        actor=actor,
+        action="cases.consent.recorded",
+        subject=consent,
+        changed_fields=["scope", "given_on"],
+        context={"case": case.pk, "scope": scope},
+    )
     return consent
 
 
@@ -350,8 +340,13 @@ def withdraw_consent(*, actor: User, consent: ConsentRecord, withdrawn_on: dt.da
     consent.withdrawn_on = withdrawn_on
     consent.withdrawal_recorded_by = actor
     consent.save(update_fields=["withdrawn_on", "withdrawal_recorded_by"])
-    record(actor=actor, action="cases.consent.withdrawn", subject=consent,
-           changed_fields=["withdrawn_on"], context={"case": consent.case_id})
+    record(
+        actor=actor,
+        action="cases.consent.withdrawn",
+        subject=consent,
+        changed_fields=["withdrawn_on"],
+        context={"case": consent.case_id},
+    )
 
 
 @transaction.atomic
@@ -365,8 +360,9 @@ def reassign_case(
     if not can_reassign(actor.as_actor(), facts):
         raise Forbidden()
     ward_members = set(
-        User.objects.filter(memberships__ward_id=case.ward_id, is_active=True)
-        .values_list("pk", flat=True)
+        User.objects.filter(memberships__ward_id=case.ward_id, is_active=True).values_list(
+            "pk", flat=True
+        )
     )
     shared = list(shared_with)
     for person, field in [(worker, "worker"), *((p, "shared_with") for p in shared)]:
@@ -385,8 +381,13 @@ def reassign_case(
         )
         changed.append("shared_with")
     if changed:
-        record(actor=actor, action="cases.case.reassigned", subject=case, changed_fields=changed,
-               context={"worker": worker.pk})
+        record(
+            actor=actor,
+            action="cases.case.reassigned",
+            subject=case,
+            changed_fields=changed,
+            context={"worker": worker.pk},
+        )
     return case
 
 

@@ -37,7 +37,7 @@ from buoy.cases.forms import (
     NoteForm,
     ReassignForm,
 )
-from buoy.cases.models import Case, PhaseChoice
+from buoy.cases.models import CAREGIVER_FIELDS, CHILD_FIELDS, COST_FIELDS, Case, PhaseChoice
 from buoy.core.errors import InvalidInput, NotFound
 from buoy.core.forms import add_service_errors
 
@@ -95,13 +95,15 @@ def case_new(request: HttpRequest) -> HttpResponse:
     actor = user.as_actor()
     wards = user.wards.order_by("name")
     case_form = CaseOpenForm(
-        request.POST or None, prefix="case", wards=wards,
+        request.POST or None,
+        prefix="case",
+        wards=wards,
         colleagues=colleagues_in_wards(actor.ward_ids),
     )
     child_form = ChildForm(request.POST or None, prefix="child")
     caregiver_form = CaregiverForm(request.POST or None, prefix="caregiver")
     forms = (case_form, child_form, caregiver_form)
-    if request.method == "POST" and all([f.is_valid() for f in forms]):
+    if request.method == "POST" and all(f.is_valid() for f in forms):
         try:
             case = services.open_case(
                 actor=user,
@@ -167,7 +169,7 @@ def child_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     form = ChildForm(request.POST or None, instance=case.child)
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in services.CHILD_FIELDS}
+        changes = {name: form.cleaned_data[name] for name in CHILD_FIELDS}
         case.child.refresh_from_db()
         try:
             services.update_child(actor=_user(request), case=case, changes=changes)
@@ -176,12 +178,17 @@ def child_edit(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, _("The child's details were saved."))
             return redirect("cases:detail", case_id=case.pk)
-    return render(request, "cases/child_form.html",
-                  {"case": case, "form": form, "diagnoses": _diagnosis_options()})
+    return render(
+        request,
+        "cases/child_form.html",
+        {"case": case, "form": form, "diagnoses": _diagnosis_options()},
+    )
 
 
 @casework
-def caregiver_form(request: HttpRequest, case_id: int, caregiver_id: int | None = None) -> HttpResponse:
+def caregiver_form(
+    request: HttpRequest, case_id: int, caregiver_id: int | None = None
+) -> HttpResponse:
     """Add a caregiver, or update one's details and family situation."""
     case = _case(request, case_id)
     caregiver = None
@@ -191,7 +198,7 @@ def caregiver_form(request: HttpRequest, case_id: int, caregiver_id: int | None 
             raise Http404(_("No such caregiver."))
     form = CaregiverForm(request.POST or None, instance=caregiver)
     if request.method == "POST" and form.is_valid():
-        values = {name: form.cleaned_data[name] for name in services.CAREGIVER_FIELDS}
+        values = {name: form.cleaned_data[name] for name in CAREGIVER_FIELDS}
         try:
             if caregiver is None:
                 services.add_caregiver(actor=_user(request), case=case, details=values)
@@ -203,8 +210,9 @@ def caregiver_form(request: HttpRequest, case_id: int, caregiver_id: int | None 
         else:
             messages.success(request, _("The caregiver's details were saved."))
             return redirect("cases:detail", case_id=case.pk)
-    return render(request, "cases/caregiver_form.html",
-                  {"case": case, "form": form, "caregiver": caregiver})
+    return render(
+        request, "cases/caregiver_form.html", {"case": case, "form": form, "caregiver": caregiver}
+    )
 
 
 @casework
@@ -213,10 +221,14 @@ def costs_new(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _case(request, case_id)
     form = CostForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        amounts = {name: form.cleaned_data[name] for name in services.COST_FIELDS}
+        amounts = {name: form.cleaned_data[name] for name in COST_FIELDS}
         try:
-            services.record_costs(actor=_user(request), case=case, amounts=amounts,
-                                  recorded_on=form.cleaned_data["recorded_on"])
+            services.record_costs(
+                actor=_user(request),
+                case=case,
+                amounts=amounts,
+                recorded_on=form.cleaned_data["recorded_on"],
+            )
         except InvalidInput as error:
             add_service_errors(form, error)
         else:
@@ -234,11 +246,13 @@ def case_phase(request: HttpRequest, case_id: int) -> HttpResponse:
         target = Phase(request.POST.get("phase", ""))
         services.move_case_to_phase(actor=_user(request), case=case, phase=target)
     except (ValueError, InvalidInput):
-        messages.error(request, _("A case in this phase cannot move there. Choose one of the "
-                                  "phases offered."))
+        messages.error(
+            request, _("A case in this phase cannot move there. Choose one of the phases offered.")
+        )
     else:
-        messages.success(request, _("The case moved to %(phase)s.")
-                         % {"phase": PhaseChoice(target.value).label})
+        messages.success(
+            request, _("The case moved to %(phase)s.") % {"phase": PhaseChoice(target.value).label}
+        )
     return redirect("cases:detail", case_id=case.pk)
 
 
@@ -249,9 +263,12 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.close_case(actor=_user(request), case=case,
-                                reason=form.cleaned_data["reason"],
-                                closed_on=form.cleaned_data["closed_on"])
+            services.close_case(
+                actor=_user(request),
+                case=case,
+                reason=form.cleaned_data["reason"],
+                closed_on=form.cleaned_data["closed_on"],
+            )
         except InvalidInput as error:
             add_service_errors(form, error)
         else:
@@ -289,10 +306,13 @@ def consent_new(request: HttpRequest, case_id: int) -> HttpResponse:
     form = ConsentForm(request.POST or None, caregivers=case.caregivers.all())
     if request.method == "POST" and form.is_valid():
         try:
-            services.record_consent(actor=_user(request), case=case,
-                                    caregiver=form.cleaned_data["caregiver"],
-                                    scope=form.cleaned_data["scope"],
-                                    given_on=form.cleaned_data["given_on"])
+            services.record_consent(
+                actor=_user(request),
+                case=case,
+                caregiver=form.cleaned_data["caregiver"],
+                scope=form.cleaned_data["scope"],
+                given_on=form.cleaned_data["given_on"],
+            )
         except InvalidInput as error:
             add_service_errors(form, error)
         else:
@@ -310,8 +330,9 @@ def consent_withdraw(request: HttpRequest, case_id: int, consent_id: int) -> Htt
     if consent is None:
         raise Http404(_("No such consent."))
     try:
-        services.withdraw_consent(actor=_user(request), consent=consent,
-                                  withdrawn_on=timezone.localdate())
+        services.withdraw_consent(
+            actor=_user(request), consent=consent, withdrawn_on=timezone.localdate()
+        )
     except InvalidInput as error:
         messages.error(request, " ".join(m for ms in error.errors.values() for m in ms))
     else:
@@ -331,9 +352,12 @@ def case_reassign(request: HttpRequest, case_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.reassign_case(actor=_user(request), case=case,
-                                   worker=form.cleaned_data["worker"],
-                                   shared_with=form.cleaned_data["shared_with"])
+            services.reassign_case(
+                actor=_user(request),
+                case=case,
+                worker=form.cleaned_data["worker"],
+                shared_with=form.cleaned_data["shared_with"],
+            )
         except InvalidInput as error:
             add_service_errors(form, error)
         else:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 
-class NotFound(Exception):  # noqa: N818 - reads as the HTTP status it becomes
+class NotFound(Exception):
     """The record does not exist, or the user may not see it: the two are never told apart."""
 
 
-class Forbidden(Exception):  # noqa: N818
+class Forbidden(Exception):
     """The user can see the record but their role may not do this to it."""
 
 
-class InvalidInput(Exception):  # noqa: N818
+class InvalidInput(Exception):
     """Input was refused; `errors` maps each field name ("" for the whole form) to messages."""
 
     def __init__(self, errors: dict[str, list[str]]) -> None:

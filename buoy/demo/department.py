@@ -13,6 +13,7 @@ import secrets
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 
@@ -24,7 +25,10 @@ from buoy.cases.domain.diagnoses import COMMON_DIAGNOSES
 from buoy.cases.domain.phases import OPEN_PHASES, Phase
 from buoy.cases.models import Case, ClosingReason, ConsentScope, InsuranceScheme, ReferralSource
 
-WARDS = [("haem-onc", "Haematology-Oncology 血液肿瘤科"), ("cardio-renal", "Cardiology & Nephrology 心肾科")]
+WARDS = [
+    ("haem-onc", "Haematology-Oncology 血液肿瘤科"),
+    ("cardio-renal", "Cardiology & Nephrology 心肾科"),
+]
 # (username, role, ward codes, first name, last name)
 STAFF = [
     ("demo-worker", Role.WORKER, ["haem-onc"], "Lin", "Wang"),
@@ -42,6 +46,11 @@ ENGLISH_ADULT = ["Sarah", "David", "Helen", "Michael", "Anna", "James", "Ruth", 
 ENGLISH_LAST = ["Smith", "Brown", "Taylor", "Wilson", "Evans", "Walker", "Hughes", "Lee"]
 PROVINCES = ["上海", "江苏", "浙江", "安徽", "江西", "河南", "四川", "云南", "甘肃", "广东"]
 PHASE_PATH = [*OPEN_PHASES]
+DEMO_NOTES = [
+    "First meeting on the ward; mother tired but engaged. Agreed to meet weekly.",
+    "初次会谈：照顾者情绪低落，担心治疗费用。约定下周继续。",
+    "Discussed the treatment roadmap with both parents.",
+]
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,7 @@ def demo_passwords(home: Path) -> dict[str, str]:
     path = home / "demo-passwords.txt"
     if path.exists():
         pairs = (line.split(" ", 1) for line in path.read_text().splitlines() if " " in line)
-        return {name: password for name, password in pairs}
+        return dict(pairs)
     passwords = {username: secrets.token_urlsafe(12) for username, *_ in STAFF}
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -81,7 +90,7 @@ def _adult_name(rng: random.Random, surname: str, chinese: bool) -> str:
     return f"{rng.choice(ENGLISH_ADULT)} {surname}"
 
 
-def family(rng: random.Random, today: dt.date) -> dict[str, object]:
+def family(rng: random.Random, today: dt.date) -> dict[str, dict[str, Any]]:
     """One synthetic family: a child and a primary caregiver, as service inputs."""
     chinese = rng.random() < 0.8
     surname, child_name = _child_name(rng, chinese)
@@ -100,8 +109,9 @@ def family(rng: random.Random, today: dt.date) -> dict[str, object]:
             "diagnosis_code": diagnosis.code,
             "diagnosis_label": diagnosis.label_in("zh-hans" if chinese else "en"),
             "diagnosed_on": min(diagnosed, today),
-            "treatment_phase": rng.choice(["induction", "consolidation", "maintenance",
-                                           "dialysis", "transfusion", "surgery"]),
+            "treatment_phase": rng.choice(
+                ["induction", "consolidation", "maintenance", "dialysis", "transfusion", "surgery"]
+            ),
             "expected_treatment_months": rng.choice([6, 12, 24, 30, 36]),
             "prognosis": rng.choice(["good", "guarded", "uncertain", "poor"]),
         },
@@ -115,8 +125,13 @@ def family(rng: random.Random, today: dt.date) -> dict[str, object]:
             "employment_change": rng.choice(["none", "reduced", "stopped", "lost", "leave"]),
             "income_band": rng.choice(["under_2k", "2k_5k", "5k_10k", "10k_20k"]),
             "insurance_schemes": rng.sample(
-                [InsuranceScheme.RESIDENT, InsuranceScheme.CRITICAL_ILLNESS,
-                 InsuranceScheme.MEDICAL_ASSISTANCE, InsuranceScheme.URBAN_EMPLOYEE], 2
+                [
+                    InsuranceScheme.RESIDENT,
+                    InsuranceScheme.CRITICAL_ILLNESS,
+                    InsuranceScheme.MEDICAL_ASSISTANCE,
+                    InsuranceScheme.URBAN_EMPLOYEE,
+                ],
+                2,
             ),
             "province": rng.choice(PROVINCES),
             "residence": rng.choice(["urban", "rural"]),
@@ -137,16 +152,22 @@ def ensure_staff(passwords: dict[str, str]) -> dict[str, User]:
         user = User.objects.filter(username=username).first()
         if user is None:
             user = access_services.add_user(
-                actor=None, username=username, role=role, ward_codes=wards,
-                password=passwords[username], first_name=first, last_name=last,
+                actor=None,
+                username=username,
+                role=role,
+                ward_codes=wards,
+                password=passwords[username],
+                first_name=first,
+                last_name=last,
                 check_password_strength=False,
             )
         staff[username] = user
     return staff
 
 
-def add_families(count: int, *, staff: dict[str, User], seed: int = 2026,
-                 today: dt.date | None = None) -> int:
+def add_families(
+    count: int, *, staff: dict[str, User], seed: int = 2026, today: dt.date | None = None
+) -> int:
     """Open `count` synthetic cases through the services and walk them through phases."""
     rng = random.Random(seed)  # fixed seed: the same department every time
     today = today or dt.date.today()
@@ -165,30 +186,35 @@ def add_families(count: int, *, staff: dict[str, User], seed: int = 2026,
         opened = today - dt.timedelta(days=rng.randint(7, 700))
         with transaction.atomic():
             case = case_services.open_case(
-                actor=worker, ward=wards[ward_code], referral_source=rng.choice(
-                    ReferralSource.values), opened_on=opened,
-                child=people["child"], caregiver=people["caregiver"],  # type: ignore[arg-type]
+                actor=worker,
+                ward=wards[ward_code],
+                referral_source=rng.choice(ReferralSource.values),
+                opened_on=opened,
+                child=people["child"],
+                caregiver=people["caregiver"],
             )
             target = final_phases[index % len(final_phases)]
             _walk_to(case, target, worker, rng, today)
             if index % 4 == 0:
                 case_services.write_note(
-                    actor=worker, case=case,
-                    body=rng.choice([
-                        "First meeting on the ward; mother tired but engaged. Agreed to meet weekly.",
-                        "初次会谈：照顾者情绪低落，担心治疗费用。约定下周继续。",
-                        "Discussed the treatment roadmap with both parents.",
-                    ]),
+                    actor=worker,
+                    case=case,
+                    body=rng.choice(DEMO_NOTES),
                 )
             if index % 3 == 0:
                 caregiver = case.caregivers.first()
                 assert caregiver is not None
                 case_services.record_consent(
-                    actor=worker, case=case, caregiver=caregiver,
-                    scope=ConsentScope.CASEWORK, given_on=opened,
+                    actor=worker,
+                    case=case,
+                    caregiver=caregiver,
+                    scope=ConsentScope.CASEWORK,
+                    given_on=opened,
                 )
                 case_services.record_costs(
-                    actor=worker, case=case, recorded_on=today,
+                    actor=worker,
+                    case=case,
+                    recorded_on=today,
                     amounts={
                         "out_of_pocket_to_date": Decimal(rng.randint(20, 400) * 1000),
                         "monthly_out_of_pocket": Decimal(rng.randint(2, 30) * 1000),
@@ -198,8 +224,9 @@ def add_families(count: int, *, staff: dict[str, User], seed: int = 2026,
                     },
                 )
             if index % 10 == 5:
-                case_services.reassign_case(actor=supervisor, case=case, worker=worker,
-                                            shared_with=[supervisor])
+                case_services.reassign_case(
+                    actor=supervisor, case=case, worker=worker, shared_with=[supervisor]
+                )
     return count
 
 
@@ -223,5 +250,4 @@ def load_demo_department(home: Path, *, cases: int = 40) -> DemoResult:
     added = 0
     if not Case.objects.exists():
         added = add_families(cases, staff=staff)
-    return DemoResult(cases=added, passwords_file=home / "demo-passwords.txt",
-                      passwords=passwords)
+    return DemoResult(cases=added, passwords_file=home / "demo-passwords.txt", passwords=passwords)

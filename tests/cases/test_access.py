@@ -28,8 +28,9 @@ def test_bob_of_the_same_team_gets_not_found(bob_same_team: User, alice_case: Ca
 def test_bob_sees_the_case_once_it_is_shared_with_him(
     bob_same_team: User, carol_supervisor: User, alice_worker: User, alice_case: Case
 ) -> None:
-    services.reassign_case(actor=carol_supervisor, case=alice_case, worker=alice_worker,
-                           shared_with=[bob_same_team])
+    services.reassign_case(
+        actor=carol_supervisor, case=alice_case, worker=alice_worker, shared_with=[bob_same_team]
+    )
     assert get_case_for(bob_same_team, alice_case.pk) == alice_case
 
 

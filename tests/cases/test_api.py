@@ -43,7 +43,8 @@ def test_a_wrong_or_revoked_key_is_refused(alice_worker: User, alice_case: Case)
 def test_tokens_are_stored_as_digests_only(alice_worker: User) -> None:
     key = access_services.issue_api_token(actor=None, user=alice_worker)
     token = alice_worker.api_tokens.get()
-    assert key not in (token.digest, token.prefix) and len(token.digest) == 64
+    assert key not in (token.digest, token.prefix)
+    assert len(token.digest) == 64
 
 
 def test_lists_are_paginated_with_count_next_previous_results(
@@ -51,7 +52,8 @@ def test_lists_are_paginated_with_count_next_previous_results(
 ) -> None:
     body = api(alice_worker).get("/api/v1/cases/").json()
     assert set(body) == {"count", "next", "previous", "results"}
-    assert body["count"] == 1 and body["results"][0]["id"] == alice_case.pk
+    assert body["count"] == 1
+    assert body["results"][0]["id"] == alice_case.pk
     assert body["results"][0]["child"]["diagnosis_code"] == "C91.0"
 
 
@@ -92,8 +94,12 @@ def test_bad_input_gets_400_with_field_errors_and_saves_nothing(
     payload = {
         "ward": ward_a.pk,
         "referral_source": "doctor",
-        "child": {**child_details(), "date_of_birth": "2018-05-01", "diagnosis_code": "xyz",
-                  "diagnosed_on": None},
+        "child": {
+            **child_details(),
+            "date_of_birth": "2018-05-01",
+            "diagnosis_code": "xyz",
+            "diagnosed_on": None,
+        },
         "caregiver": caregiver_details(birth_year=1800),
     }
     response = api(alice_worker).post("/api/v1/cases/", **as_json(payload))
@@ -104,15 +110,17 @@ def test_bad_input_gets_400_with_field_errors_and_saves_nothing(
 
 
 def test_malformed_json_gets_400_not_500(alice_worker: User) -> None:
-    response = api(alice_worker).post("/api/v1/cases/", data="{not json",
-                                      content_type="application/json")
+    response = api(alice_worker).post(
+        "/api/v1/cases/", data="{not json", content_type="application/json"
+    )
     assert response.status_code == 400
 
 
 def test_notes_are_written_and_listed_per_case(alice_worker: User, alice_case: Case) -> None:
     client = api(alice_worker)
     created = client.post("/api/v1/notes/", **as_json({"case": alice_case.pk, "body": "Hello"}))
-    assert created.status_code == 201 and created.json()["author"] == "alice_worker"
+    assert created.status_code == 201
+    assert created.json()["author"] == "alice_worker"
     listed = client.get(f"/api/v1/notes/?case={alice_case.pk}").json()
     assert [n["body"] for n in listed["results"]] == ["Hello"]
 
@@ -132,14 +140,22 @@ def test_a_note_for_a_case_you_cannot_see_is_refused_like_a_missing_one(
 
 def test_a_caregiver_is_added_and_updated(alice_worker: User, alice_case: Case) -> None:
     client = api(alice_worker)
-    created = client.post("/api/v1/caregivers/", **as_json(
-        {**caregiver_details(full_name="外婆", relationship="grandmother", birth_year=1958),
-         "case": alice_case.pk}))
+    created = client.post(
+        "/api/v1/caregivers/",
+        **as_json(
+            {
+                **caregiver_details(full_name="外婆", relationship="grandmother", birth_year=1958),
+                "case": alice_case.pk,
+            }
+        ),
+    )
     assert created.status_code == 201, created.content
     caregiver_id = created.json()["id"]
-    patched = client.patch(f"/api/v1/caregivers/{caregiver_id}/",
-                           **as_json({"employment_change": "reduced"}))
-    assert patched.status_code == 200 and patched.json()["employment_change"] == "reduced"
+    patched = client.patch(
+        f"/api/v1/caregivers/{caregiver_id}/", **as_json({"employment_change": "reduced"})
+    )
+    assert patched.status_code == 200
+    assert patched.json()["employment_change"] == "reduced"
     assert AuditEvent.objects.filter(action="cases.caregiver.updated").get().changed_fields == [
         "employment_change"
     ]
@@ -153,18 +169,23 @@ def test_the_child_is_updated_and_reading_it_is_audited(
     assert client.get(f"/api/v1/children/{child_id}/").status_code == 200
     assert AuditEvent.objects.filter(action="cases.child.viewed", subject_id=str(child_id)).exists()
     patched = client.patch(f"/api/v1/children/{child_id}/", **as_json({"prognosis": "guarded"}))
-    assert patched.status_code == 200 and patched.json()["prognosis"] == "guarded"
+    assert patched.status_code == 200
+    assert patched.json()["prognosis"] == "guarded"
 
 
 def test_phase_and_close_actions(alice_worker: User, alice_case: Case) -> None:
     client = api(alice_worker)
     moved = client.post(f"/api/v1/cases/{alice_case.pk}/phase/", **as_json({"phase": "assessment"}))
-    assert moved.status_code == 200 and moved.json()["phase"] == "assessment"
-    skipped = client.post(f"/api/v1/cases/{alice_case.pk}/phase/",
-                          **as_json({"phase": "evaluation"}))
-    assert skipped.status_code == 400 and "phase" in skipped.json()
+    assert moved.status_code == 200
+    assert moved.json()["phase"] == "assessment"
+    skipped = client.post(
+        f"/api/v1/cases/{alice_case.pk}/phase/", **as_json({"phase": "evaluation"})
+    )
+    assert skipped.status_code == 400
+    assert "phase" in skipped.json()
     closed = client.post(f"/api/v1/cases/{alice_case.pk}/close/", **as_json({"reason": "other"}))
-    assert closed.status_code == 200 and closed.json()["phase"] == "closed"
+    assert closed.status_code == 200
+    assert closed.json()["phase"] == "closed"
 
 
 def test_the_openapi_schema_describes_every_endpoint(db: None) -> None:
@@ -172,12 +193,18 @@ def test_the_openapi_schema_describes_every_endpoint(db: None) -> None:
     assert response.status_code == 200
     schema = response.json()
     assert schema["openapi"].startswith("3.")
-    for path in ("/api/v1/cases/", "/api/v1/cases/{id}/", "/api/v1/caregivers/",
-                 "/api/v1/children/{id}/", "/api/v1/notes/"):
+    for path in (
+        "/api/v1/cases/",
+        "/api/v1/cases/{id}/",
+        "/api/v1/caregivers/",
+        "/api/v1/children/{id}/",
+        "/api/v1/notes/",
+    ):
         assert path in schema["paths"]
 
 
 def test_api_lists_are_audited_like_the_caseload(alice_worker: User, alice_case: Case) -> None:
     api(alice_worker).get("/api/v1/cases/")
     event = AuditEvent.objects.get(action="cases.case.listed")
-    assert event.context["ids"] == [alice_case.pk] and event.channel == "api"
+    assert event.context["ids"] == [alice_case.pk]
+    assert event.channel == "api"

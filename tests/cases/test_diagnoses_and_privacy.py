@@ -23,8 +23,13 @@ def test_text_that_is_not_an_icd10_code_is_refused(code: str) -> None:
 
 def test_every_disease_group_of_the_model_is_in_the_common_list() -> None:
     groups = {d.group for d in COMMON_DIAGNOSES}
-    assert groups == {"leukaemia", "other_cancer", "congenital_heart", "kidney_failure",
-                      "thalassaemia"}
+    assert groups == {
+        "leukaemia",
+        "other_cancer",
+        "congenital_heart",
+        "kidney_failure",
+        "thalassaemia",
+    }
     assert all(is_valid_icd10(d.code) for d in COMMON_DIAGNOSES)
 
 

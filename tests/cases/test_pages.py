@@ -51,13 +51,13 @@ def test_a_worker_registers_a_family_and_lands_on_the_case_page(
     client = logged_in(alice_worker)
     response = client.post(reverse("cases:new"), new_case_form(ward_a))
     case = Case.objects.get()
-    assert response.status_code == 302 and response["Location"] == reverse(
-        "cases:detail", args=[case.pk]
-    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:detail", args=[case.pk])
     assert case.child.diagnosis_label == "Tetralogy of Fallot"
     assert case.caregivers.get().insurance_schemes == ["resident", "medical_assistance"]
     page = client.get(response["Location"])
-    assert "小明" in page.content.decode() and "李秀英" in page.content.decode()
+    assert "小明" in page.content.decode()
+    assert "李秀英" in page.content.decode()
 
 
 def test_a_form_with_errors_saves_nothing_and_says_what_to_fix(
@@ -81,7 +81,8 @@ def test_form_errors_are_shown_in_chinese_for_a_chinese_browser(
 ) -> None:
     client = logged_in(alice_worker)
     response = client.post(
-        reverse("cases:new"), new_case_form(ward_a, **{"caregiver-full_name": ""}),
+        reverse("cases:new"),
+        new_case_form(ward_a, **{"caregiver-full_name": ""}),
         HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9",
     )
     html = response.content.decode()
@@ -93,7 +94,9 @@ def test_the_caseload_searches_by_caregiver_name_and_filters_by_phase(
     alice_worker: User, alice_case: Case, ward_a: Ward
 ) -> None:
     other = services.open_case(
-        actor=alice_worker, ward=ward_a, referral_source="self",
+        actor=alice_worker,
+        ward=ward_a,
+        referral_source="self",
         child=child_details(full_name="Emma Lee", diagnosis_code="D56.1"),
         caregiver=caregiver_details(full_name="Sarah Lee", preferred_language="en"),
     )
@@ -112,7 +115,8 @@ def test_htmx_gets_only_the_results_fragment(alice_worker: User, alice_case: Cas
     response = client.get(reverse("cases:caseload"), {"q": "测试"}, HTTP_HX_REQUEST="true")
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="results">')
-    assert "<html" not in html and alice_case.reference in html
+    assert "<html" not in html
+    assert alice_case.reference in html
 
 
 def test_the_caseload_costs_the_same_queries_for_5_or_40_cases(
@@ -120,12 +124,20 @@ def test_the_caseload_costs_the_same_queries_for_5_or_40_cases(
 ) -> None:
     def open_cases(n: int) -> None:
         for i in range(n):
-            case = services.open_case(actor=alice_worker, ward=ward_a, referral_source="doctor",
-                                      child=child_details(full_name=f"child {i}"),
-                                      caregiver=caregiver_details())
-            services.add_caregiver(actor=alice_worker, case=case,
-                                   details=caregiver_details(full_name=f"father {i}",
-                                                             relationship="father", sex="male"))
+            case = services.open_case(
+                actor=alice_worker,
+                ward=ward_a,
+                referral_source="doctor",
+                child=child_details(full_name=f"child {i}"),
+                caregiver=caregiver_details(),
+            )
+            services.add_caregiver(
+                actor=alice_worker,
+                case=case,
+                details=caregiver_details(
+                    full_name=f"father {i}", relationship="father", sex="male"
+                ),
+            )
 
     client = logged_in(alice_worker)
     open_cases(5)
@@ -144,19 +156,24 @@ def test_listing_the_caseload_is_audited_with_the_cases_shown(
     logged_in(alice_worker).get(reverse("cases:caseload"))
     event = AuditEvent.objects.get(action="cases.case.listed")
     assert event.context["case_ids"] == [alice_case.pk]
-    assert event.channel == "web" and event.source_address == "127.0.0.1"
+    assert event.channel == "web"
+    assert event.source_address == "127.0.0.1"
 
 
 def test_viewing_the_case_page_is_audited(alice_worker: User, alice_case: Case) -> None:
     logged_in(alice_worker).get(reverse("cases:detail", args=[alice_case.pk]))
-    assert AuditEvent.objects.filter(
-        action="cases.case.viewed", subject_id=str(alice_case.pk), actor=alice_worker
-    ).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="cases.case.viewed", subject_id=str(alice_case.pk), actor=alice_worker
+        ).count()
+        == 1
+    )
 
 
 def test_a_note_added_with_htmx_redraws_the_timeline(alice_worker: User, alice_case: Case) -> None:
     response = logged_in(alice_worker).post(
-        reverse("cases:note_new", args=[alice_case.pk]), {"body": "Met the grandmother."},
+        reverse("cases:note_new", args=[alice_case.pk]),
+        {"body": "Met the grandmother."},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200
@@ -170,13 +187,18 @@ def test_moving_and_closing_through_the_pages(alice_worker: User, alice_case: Ca
     client.post(reverse("cases:phase", args=[alice_case.pk]), {"phase": "assessment"})
     alice_case.refresh_from_db()
     assert alice_case.phase == "assessment"
-    refused = client.post(reverse("cases:close", args=[alice_case.pk]), {"reason": "",
-                                                                        "closed_on": "2026-01-01"})
-    assert refused.status_code == 200 and "reason" in refused.context["form"].errors
-    client.post(reverse("cases:close", args=[alice_case.pk]),
-                {"reason": "transferred", "closed_on": alice_case.opened_on.isoformat()})
+    refused = client.post(
+        reverse("cases:close", args=[alice_case.pk]), {"reason": "", "closed_on": "2026-01-01"}
+    )
+    assert refused.status_code == 200
+    assert "reason" in refused.context["form"].errors
+    client.post(
+        reverse("cases:close", args=[alice_case.pk]),
+        {"reason": "transferred", "closed_on": alice_case.opened_on.isoformat()},
+    )
     alice_case.refresh_from_db()
-    assert alice_case.phase == "closed" and alice_case.closing_reason == "transferred"
+    assert alice_case.phase == "closed"
+    assert alice_case.closing_reason == "transferred"
 
 
 def test_the_child_and_family_situation_are_edited_through_the_pages(
@@ -185,13 +207,16 @@ def test_the_child_and_family_situation_are_edited_through_the_pages(
     client = logged_in(alice_worker)
     child_form = client.get(reverse("cases:child_edit", args=[alice_case.pk])).context["form"]
     data = {k: v for k, v in child_form.initial.items() if v is not None}
-    data.update(treatment_phase="maintenance", date_of_birth="2018-05-01",
-                diagnosed_on="2025-03-02")
+    data.update(
+        treatment_phase="maintenance", date_of_birth="2018-05-01", diagnosed_on="2025-03-02"
+    )
     client.post(reverse("cases:child_edit", args=[alice_case.pk]), data)
     alice_case.child.refresh_from_db()
     assert alice_case.child.treatment_phase == "maintenance"
-    costs = client.post(reverse("cases:costs_new", args=[alice_case.pk]),
-                        {"recorded_on": "2026-01-01", "debt": "30000"})
+    costs = client.post(
+        reverse("cases:costs_new", args=[alice_case.pk]),
+        {"recorded_on": "2026-01-01", "debt": "30000"},
+    )
     assert costs.status_code == 302
     assert str(alice_case.cost_records.get().debt) == "30000.00"
 
@@ -210,7 +235,8 @@ def test_the_supervisor_reassigns_through_the_page(
 def test_the_overview_shows_counts_only(rita_researcher: User, alice_case: Case) -> None:
     html = logged_in(rita_researcher).get(reverse("cases:overview")).content.decode()
     assert "&lt;5" in html
-    assert alice_case.child.full_name not in html and alice_case.reference not in html
+    assert alice_case.child.full_name not in html
+    assert alice_case.reference not in html
 
 
 def test_pages_carry_security_headers(alice_worker: User) -> None:

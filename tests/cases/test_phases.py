@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from buoy.cases.domain.phases import (
@@ -17,11 +19,15 @@ from buoy.cases.domain.phases import (
 
 def test_open_phases_follow_the_casework_process_in_order() -> None:
     assert [p.value for p in OPEN_PHASES] == [
-        "intake", "assessment", "planning", "intervention", "evaluation",
+        "intake",
+        "assessment",
+        "planning",
+        "intervention",
+        "evaluation",
     ]
 
 
-@pytest.mark.parametrize(("current", "target"), list(zip(OPEN_PHASES, OPEN_PHASES[1:], strict=False)))
+@pytest.mark.parametrize(("current", "target"), list(itertools.pairwise(OPEN_PHASES)))
 def test_a_case_moves_one_step_forward(current: Phase, target: Phase) -> None:
     check_move(current, target)
 
@@ -55,4 +61,5 @@ def test_only_open_cases_close() -> None:
     check_can_close(Phase.INTERVENTION)
     with pytest.raises(PhaseMoveRefused):
         check_can_close(Phase.CLOSED)
-    assert is_open(Phase.INTAKE) and not is_open(Phase.FOLLOW_UP)
+    assert is_open(Phase.INTAKE)
+    assert not is_open(Phase.FOLLOW_UP)

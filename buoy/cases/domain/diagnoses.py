@@ -31,7 +31,9 @@ COMMON_DIAGNOSES: tuple[Diagnosis, ...] = (
     Diagnosis("C71.9", "Malignant neoplasm of brain", "脑恶性肿瘤", "other_cancer"),
     Diagnosis("C74.9", "Neuroblastoma (adrenal gland)", "神经母细胞瘤（肾上腺）", "other_cancer"),
     Diagnosis("C64", "Nephroblastoma (Wilms tumour)", "肾母细胞瘤（Wilms瘤）", "other_cancer"),
-    Diagnosis("C40.2", "Osteosarcoma of long bones of lower limb", "下肢长骨骨肉瘤", "other_cancer"),
+    Diagnosis(
+        "C40.2", "Osteosarcoma of long bones of lower limb", "下肢长骨骨肉瘤", "other_cancer"
+    ),
     Diagnosis("C83.3", "Diffuse large B-cell lymphoma", "弥漫大B细胞淋巴瘤", "other_cancer"),
     Diagnosis("Q21.3", "Tetralogy of Fallot", "法洛四联症", "congenital_heart"),
     Diagnosis("Q21.1", "Atrial septal defect", "房间隔缺损", "congenital_heart"),
