@@ -50,9 +50,7 @@ def translated_in_po(message: str) -> str:
 
 
 def no_horizontal_overflow(page: Any) -> bool:
-    return bool(
-        page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
-    )
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"))
 
 
 def shoot(page: Any, directory: Path, name: str) -> None:
@@ -71,7 +69,9 @@ def shoot(page: Any, directory: Path, name: str) -> None:
 def unrelated_case(alice_worker: User, ward_a: Ward) -> Case:
     """Another family on Alice's caseload, which a search for the new family must not show."""
     return case_services.open_case(
-        actor=alice_worker, ward=ward_a, referral_source="doctor",
+        actor=alice_worker,
+        ward=ward_a,
+        referral_source="doctor",
         child=child_details(full_name="Oliver Brambleton"),
         caregiver=caregiver_details(full_name="Rosalind Brambleton"),
     )
