@@ -147,6 +147,9 @@ def _serve(args: argparse.Namespace) -> int:
             self.cfg.set("accesslog", None)
             self.cfg.set("errorlog", "-")
             self.cfg.set("timeout", 60)
+            # Newer gunicorn opens a control socket in ~/.gunicorn; Buoy needs none.
+            if "control_socket_disable" in self.cfg.settings:
+                self.cfg.set("control_socket_disable", True)
 
         def load(self) -> Any:
             from buoy.config.wsgi import application
