@@ -127,13 +127,13 @@ def run_benchmarks(*, cases: int, requests: int) -> int:
         targets = [
             Target("GET /healthz (baseline)", "/healthz", {}, _check_health),
             Target(
-                f"GET /cases/ ({CASELOAD_PAGE_SIZE} rows)",
+                f"GET /cases/ ({min(cases, CASELOAD_PAGE_SIZE)} rows)",
                 "/cases/",
                 {"Cookie": session},
                 _check_caseload(cases),
             ),
             Target(
-                f"GET /api/v1/cases/ ({API_PAGE_SIZE} results)",
+                f"GET /api/v1/cases/ ({min(cases, API_PAGE_SIZE)} results)",
                 "/api/v1/cases/",
                 {"Authorization": f"Token {token}", "Accept": "application/json"},
                 _check_api(cases),

@@ -106,8 +106,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         "audit": _audit,
         "check": _check,
     }[args.command]
-    with acting_from(None, "cli"):
-        return handler(args)
+    from django.db import DatabaseError
+
+    try:
+        if args.command in ("user", "audit"):
+            problem = _database_problem()
+            if problem:
+                return _fail(problem)
+        with acting_from(None, "cli"):
+            return handler(args)
+    except DatabaseError as error:
+        return _fail(f"the database could not be used: {error}".strip())
+
+
+def _database_problem() -> str | None:
+    """Why the database is not ready for use, or None when it is."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        return "the database is not set up yet: run `buoy serve` once, or `buoy manage migrate`"
+    return None
 
 
 def _fail(message: str) -> int:
@@ -197,7 +217,9 @@ def _user(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     from django.conf import settings
+    from django.core.management import call_command
 
+    call_command("migrate", interactive=False, verbosity=0)
     from buoy.demo.department import load_demo_department
 
     result = load_demo_department(settings.BUOY_HOME, cases=args.cases)
@@ -232,15 +254,13 @@ def _audit(args: argparse.Namespace) -> int:
 def _check(args: argparse.Namespace) -> int:
     from django.core.management import call_command
     from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
 
     call_command("check")
     connection.ensure_connection()
-    executor = MigrationExecutor(connection)
-    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     print(f"database: {connection.vendor} ({connection.settings_dict['NAME']})")
-    if pending:
-        print(f"migrations: {len(pending)} not applied (run `buoy manage migrate`)")
+    problem = _database_problem()
+    if problem:
+        print(f"migrations: {problem}")
         return 1
     print("migrations: all applied")
     return 0

@@ -161,3 +161,36 @@ def test_serve_demo_migrates_loads_the_demo_and_serves_pages_and_static_files(
         output, _ = server.communicate(timeout=30)
     assert "demo-worker" in output
     assert f"http://127.0.0.1:{port}/" in output
+
+
+def test_a_command_on_a_database_not_yet_set_up_explains_what_to_do(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env["BUOY_HOME"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-m", "buoy", "user", "add", "x", "--role", "admin"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "buoy manage migrate" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unreachable_database_is_a_one_line_error(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "BUOY_HOME": str(tmp_path),
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/nowhere",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "buoy", "audit", "export"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("buoy: the database could not be used")
+    assert "Traceback" not in result.stderr

@@ -10,6 +10,7 @@ from buoy.access.domain.roles import (
     Role,
     can_manage_accounts,
     can_read_audit,
+    can_see_department_counts,
     can_see_identifiable_cases,
 )
 
@@ -25,5 +26,6 @@ def role(request: HttpRequest) -> dict[str, Any]:
             "cases": can_see_identifiable_cases(user_role),
             "accounts": can_manage_accounts(user_role),
             "audit": can_read_audit(user_role),
+            "overview": can_see_department_counts(user_role),
         }
     }

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -38,6 +38,9 @@ def note_login_succeeded(*, user: User) -> None:
 def note_login_failed(*, user: User) -> None:
     """Count a wrong password; lock the account once the limit is reached."""
     with transaction.atomic():
+        if user.locked_until is not None and not user.is_locked():
+            # The lock ran out: count afresh instead of re-locking on the next typo.
+            User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
         User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
         user.refresh_from_db(fields=["failed_logins"])
         locked = user.failed_logins >= settings.BUOY_LOCKOUT_FAILURES
@@ -109,7 +112,13 @@ def add_user(
             user.set_password(password)
         else:
             user.set_unusable_password()
-        user.save()
+        try:
+            with transaction.atomic():
+                user.save()
+        except IntegrityError:
+            raise InvalidInput(
+                {"username": [_("A user with that username already exists.")]}
+            ) from None
         Membership.objects.bulk_create([Membership(user=user, ward=w) for w in wards])
         record(
             actor=actor,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TextIO
@@ -22,6 +23,7 @@ EXPORT_COLUMNS = [
     "source_address",
     "channel",
     "changed_fields",
+    "context",
 ]
 
 
@@ -69,6 +71,7 @@ def export_rows(events: Iterable[AuditEvent]) -> Iterator[list[str]]:
             event.source_address or "",
             event.channel,
             " ".join(event.changed_fields),
+            json.dumps(event.context, sort_keys=True, ensure_ascii=False),
         ]
 
 

@@ -164,7 +164,8 @@ class AuditedRecords(viewsets.GenericViewSet):
         found = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
         if found is None:
             raise NotFound()
-        record(actor=self.request.user, action=f"cases.{self.audit_name}.viewed", subject=found)
+        if self.request.method == "GET":  # a change is audited by its service instead
+            record(actor=self.request.user, action=f"cases.{self.audit_name}.viewed", subject=found)
         return found
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

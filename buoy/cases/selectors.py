@@ -16,6 +16,7 @@ from buoy.access.domain.roles import CaseAccessFacts, Role
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.cases.domain.diagnoses import COMMON_DIAGNOSES
+from buoy.cases.domain.privacy import suppress_small_count
 from buoy.cases.models import Caregiver, Case, CaseNote, CaseShare, Child
 from buoy.core.errors import NotFound
 
@@ -174,18 +175,18 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
 
 @dataclass(frozen=True)
 class DepartmentCounts:
-    """How many cases the department has, by phase and by disease group. Not identifying."""
+    """Cases by phase and by disease group, with small counts already suppressed ("<5")."""
 
-    by_phase: dict[str, int]
-    by_group: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        return sum(self.by_phase.values())
+    by_phase: dict[str, str]
+    by_group: dict[str, str]
+    total: str
 
 
 def department_counts() -> DepartmentCounts:
-    """Counts over every case of the department (two queries), for researchers and supervisors."""
+    """Counts over every case of the department (two queries), for researchers and supervisors.
+
+    Suppression happens here, so no caller can show a count small enough to identify a family.
+    """
     by_phase = {
         row["phase"]: row["n"] for row in Case.objects.values("phase").annotate(n=Count("id"))
     }
@@ -194,4 +195,8 @@ def department_counts() -> DepartmentCounts:
     for row in Case.objects.values("child__diagnosis_code").annotate(n=Count("id")):
         group = group_of.get(row["child__diagnosis_code"] or "", "other")
         by_group[group] = by_group.get(group, 0) + row["n"]
-    return DepartmentCounts(by_phase=by_phase, by_group=by_group)
+    return DepartmentCounts(
+        by_phase={phase: suppress_small_count(n) for phase, n in by_phase.items()},
+        by_group={group: suppress_small_count(n) for group, n in sorted(by_group.items())},
+        total=suppress_small_count(sum(by_phase.values())),
+    )

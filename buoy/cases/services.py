@@ -204,7 +204,8 @@ def record_costs(
     record(
         actor=actor,
         action="cases.costs.recorded",
-        subject=case,
+        subject=costs,
+        context={"case": case.pk},
         changed_fields=[n for n in COST_FIELDS if getattr(costs, n) is not None],
     )
     return costs
@@ -277,7 +278,6 @@ def close_case(*, actor: User, case: Case, reason: str, closed_on: dt.date | Non
         action="cases.case.closed",
         subject=case,
         changed_fields=["phase", "closing_reason", "closed_on"],
-        context={"reason": reason},
     )
     return case
 
@@ -322,7 +322,7 @@ def record_consent(
         action="cases.consent.recorded",
         subject=consent,
         changed_fields=["scope", "given_on"],
-        context={"case": case.pk, "scope": scope},
+        context={"case": case.pk},
     )
     return consent
 
@@ -394,4 +394,4 @@ def reassign_case(
 def note_cases_listed(*, actor: User, case_ids: Iterable[int], channel_action: str) -> None:
     """Audit that a list showing these families' names was displayed to `actor`."""
     ids = sorted(case_ids)
-    record(actor=actor, action=channel_action, context={"case_ids": ids, "count": len(ids)})
+    record(actor=actor, action=channel_action, context={"ids": ids, "count": len(ids)})

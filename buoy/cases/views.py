@@ -25,7 +25,6 @@ from buoy.access.selectors import colleagues_in_wards
 from buoy.cases import selectors, services
 from buoy.cases.domain.diagnoses import COMMON_DIAGNOSES
 from buoy.cases.domain.phases import Phase, allowed_moves, is_open
-from buoy.cases.domain.privacy import suppress_small_count
 from buoy.cases.forms import (
     CaregiverForm,
     CaseloadFilterForm,
@@ -375,12 +374,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         "cases/overview.html",
         {
             "phases": [
-                (label, suppress_small_count(counts.by_phase.get(value, 0)))
-                for value, label in PhaseChoice.choices
+                (label, counts.by_phase.get(value, "0")) for value, label in PhaseChoice.choices
             ],
-            "groups": [
-                (group, suppress_small_count(n)) for group, n in sorted(counts.by_group.items())
-            ],
-            "total": suppress_small_count(counts.total),
+            "groups": list(counts.by_group.items()),
+            "total": counts.total,
         },
     )

@@ -13,7 +13,8 @@ from pathlib import Path
 def buoy_home() -> Path:
     """The data folder (database, secret key, demo passwords, collected static files)."""
     home = Path(os.environ.get("BUOY_HOME", "./var")).expanduser().resolve()
-    home.mkdir(parents=True, exist_ok=True)
+    # 0700: the database, secret key and demo passwords are for this account alone.
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
     return home
 
 

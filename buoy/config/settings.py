@@ -15,6 +15,8 @@ SECRET_KEY = secret_key(BUOY_HOME)
 DEBUG = env_flag("DEBUG", default=False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Addresses of reverse proxies whose X-Forwarded-For is believed (for the audit trail).
+BUOY_TRUSTED_PROXIES = env_list("BUOY_TRUSTED_PROXIES", [])
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -174,6 +176,10 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ClosingReasonEnum": "buoy.cases.models.ClosingReason",
+        "PhaseEnum": "buoy.cases.models.PhaseChoice",
+    },
 }
 
 LOGGING = {

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from buoy.access import services as access_services
 from buoy.access.domain.roles import Role
@@ -170,7 +171,7 @@ def add_families(
 ) -> int:
     """Open `count` synthetic cases through the services and walk them through phases."""
     rng = random.Random(seed)  # fixed seed: the same department every time
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     wards = {w.code: w for w in Ward.objects.all()}
     workers_by_ward = {
         "haem-onc": [staff["demo-worker"], staff["demo-worker-2"]],

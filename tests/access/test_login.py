@@ -99,3 +99,22 @@ def test_signed_out_visitors_are_sent_to_the_login_page(db: None) -> None:
     response = Client().get(reverse("cases:caseload"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("access:login"))
+
+
+def test_after_the_lock_runs_out_failures_are_counted_afresh(
+    alice_worker: User, settings: Any
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    for _ in range(settings.BUOY_LOCKOUT_FAILURES):
+        post_login(Client(), "alice_worker", "wrong password")
+    User.objects.filter(pk=alice_worker.pk).update(
+        locked_until=timezone.now() - dt.timedelta(seconds=1)
+    )
+    post_login(Client(), "alice_worker", "one more typo")
+    alice_worker.refresh_from_db()
+    assert not alice_worker.is_locked()
+    assert alice_worker.failed_logins == 1
+    assert post_login(Client(), "alice_worker", PASSWORD).status_code == 302

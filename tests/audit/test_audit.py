@@ -90,3 +90,39 @@ def test_a_bad_date_range_is_explained(adam_admin: User) -> None:
         reverse("audit:events"), {"since": "2026-05-01", "until": "2026-01-01"}
     )
     assert "until" in page.context["form"].errors
+
+
+def test_behind_a_trusted_proxy_the_clients_address_is_recorded(
+    alice_worker: User, alice_case: Case, settings: object
+) -> None:
+    settings.BUOY_TRUSTED_PROXIES = ["127.0.0.1"]  # type: ignore[attr-defined]
+    client = logged_in(alice_worker)
+    client.get(
+        reverse("cases:detail", args=[alice_case.pk]), HTTP_X_FORWARDED_FOR="6.6.6.6, 10.20.30.40"
+    )
+    event = AuditEvent.objects.get(action="cases.case.viewed")
+    assert event.source_address == "10.20.30.40"
+
+
+def test_without_a_trusted_proxy_forwarded_headers_are_ignored(
+    alice_worker: User, alice_case: Case
+) -> None:
+    logged_in(alice_worker).get(
+        reverse("cases:detail", args=[alice_case.pk]), HTTP_X_FORWARDED_FOR="10.20.30.40"
+    )
+    assert AuditEvent.objects.get(action="cases.case.viewed").source_address == "127.0.0.1"
+
+
+def test_reading_the_trail_is_itself_recorded(adam_admin: User) -> None:
+    logged_in(adam_admin).get(reverse("audit:events"))
+    assert AuditEvent.objects.filter(action="audit.trail.viewed", actor=adam_admin).exists()
+
+
+def test_no_clinical_code_enters_the_trail_when_a_case_closes(
+    alice_worker: User, alice_case: Case
+) -> None:
+    from buoy.cases import services
+
+    services.close_case(actor=alice_worker, case=alice_case, reason="child_died")
+    for event in AuditEvent.objects.all():
+        assert "child_died" not in str(event.context)

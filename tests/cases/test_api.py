@@ -208,3 +208,9 @@ def test_api_lists_are_audited_like_the_caseload(alice_worker: User, alice_case:
     event = AuditEvent.objects.get(action="cases.case.listed")
     assert event.context["ids"] == [alice_case.pk]
     assert event.channel == "api"
+
+
+def test_the_schema_generates_without_warnings(db: None) -> None:
+    from django.core.management import call_command
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", "/dev/null")

@@ -155,7 +155,7 @@ def test_listing_the_caseload_is_audited_with_the_cases_shown(
 ) -> None:
     logged_in(alice_worker).get(reverse("cases:caseload"))
     event = AuditEvent.objects.get(action="cases.case.listed")
-    assert event.context["case_ids"] == [alice_case.pk]
+    assert event.context["ids"] == [alice_case.pk]
     assert event.channel == "web"
     assert event.source_address == "127.0.0.1"
 
@@ -246,3 +246,12 @@ def test_pages_carry_security_headers(alice_worker: User) -> None:
     assert response["X-Frame-Options"] == "DENY"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_department_counts_are_suppressed_by_the_selector_itself(alice_case: Case) -> None:
+    from buoy.cases.selectors import department_counts
+
+    counts = department_counts()
+    assert counts.by_phase == {"intake": "<5"}
+    assert counts.by_group == {"leukaemia": "<5"}
+    assert counts.total == "<5"
