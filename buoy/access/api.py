@@ -37,7 +37,7 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         return "Token"
 
 
-class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class ApiTokenScheme(OpenApiAuthenticationExtension):
     """Describes the token scheme in the OpenAPI schema."""
 
     target_class = "buoy.access.api.ApiTokenAuthentication"
