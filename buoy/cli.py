@@ -116,7 +116,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with acting_from(None, "cli"):
             return handler(args)
     except DatabaseError as error:
-        return _fail(f"the database could not be used: {error}".strip())
+        return _fail("the database could not be used: " + " ".join(str(error).split()))
 
 
 def _database_problem() -> str | None:
@@ -126,7 +126,10 @@ def _database_problem() -> str | None:
 
     executor = MigrationExecutor(connection)
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        return "the database is not set up yet: run `buoy serve` once, or `buoy manage migrate`"
+        return (
+            "the database has migrations that are not applied: run `buoy serve` once, "
+            "or `buoy manage migrate`"
+        )
     return None
 
 

@@ -193,4 +193,5 @@ def test_an_unreachable_database_is_a_one_line_error(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert result.stderr.startswith("buoy: the database could not be used")
+    assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -18,9 +19,13 @@ def client_address(request: HttpRequest) -> str | None:
     if address not in trusted:
         return address
     hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    for hop in reversed([h for h in hops if h]):
-        if hop not in trusted:
-            return hop
+    for hop in reversed(hops):
+        if hop in trusted:
+            continue
+        try:
+            return str(ipaddress.ip_address(hop))
+        except ValueError:
+            break  # a malformed hop: trust nothing before it
     return address
 
 

@@ -164,8 +164,8 @@ class AuditedRecords(viewsets.GenericViewSet):
         found = self.get_queryset().filter(pk=pk).first() if str(pk).isdigit() else None
         if found is None:
             raise NotFound()
-        if self.request.method == "GET":  # a change is audited by its service instead
-            record(actor=self.request.user, action=f"cases.{self.audit_name}.viewed", subject=found)
+        # Every answer carries the whole record, so every lookup is a view (PATCH included).
+        record(actor=self.request.user, action=f"cases.{self.audit_name}.viewed", subject=found)
         return found
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -123,6 +123,13 @@ class CaregiverForm(forms.ModelForm):
         fields = CAREGIVER_FIELDS
 
 
+class FirstCaregiverForm(CaregiverForm):
+    """The caregiver registered with a new case: always the primary one."""
+
+    class Meta(CaregiverForm.Meta):
+        fields = tuple(f for f in CAREGIVER_FIELDS if f != "is_primary")
+
+
 class CostForm(forms.Form):
     """The family's costs as they stand on one day, in yuan."""
 

@@ -306,7 +306,9 @@ class Child(models.Model):
         """ICD-10 shape, a label for common codes, and dates in a possible order."""
         errors: dict[str, Any] = {}
         self.diagnosis_code = normalise_icd10(self.diagnosis_code or "")
-        if not is_valid_icd10(self.diagnosis_code):
+        if not self.diagnosis_code:
+            pass  # the field's own "required" message says it
+        elif not is_valid_icd10(self.diagnosis_code):
             errors["diagnosis_code"] = _(
                 "Enter an ICD-10 code such as C91.0: a letter, two digits, then an optional "
                 "dot and subdivision."

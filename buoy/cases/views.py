@@ -33,6 +33,7 @@ from buoy.cases.forms import (
     CloseForm,
     ConsentForm,
     CostForm,
+    FirstCaregiverForm,
     NoteForm,
     ReassignForm,
 )
@@ -100,7 +101,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         colleagues=colleagues_in_wards(actor.ward_ids),
     )
     child_form = ChildForm(request.POST or None, prefix="child")
-    caregiver_form = CaregiverForm(request.POST or None, prefix="caregiver")
+    caregiver_form = FirstCaregiverForm(request.POST or None, prefix="caregiver")
     forms = (case_form, child_form, caregiver_form)
     if request.method == "POST" and all(f.is_valid() for f in forms):
         try:

@@ -126,3 +126,13 @@ def test_no_clinical_code_enters_the_trail_when_a_case_closes(
     services.close_case(actor=alice_worker, case=alice_case, reason="child_died")
     for event in AuditEvent.objects.all():
         assert "child_died" not in str(event.context)
+
+
+def test_a_forged_forwarded_address_that_is_not_an_address_is_ignored(
+    alice_worker: User, alice_case: Case, settings: object
+) -> None:
+    settings.BUOY_TRUSTED_PROXIES = ["127.0.0.1"]  # type: ignore[attr-defined]
+    logged_in(alice_worker).get(
+        reverse("cases:detail", args=[alice_case.pk]), HTTP_X_FORWARDED_FOR="10.0.0.9, not-an-ip"
+    )
+    assert AuditEvent.objects.get(action="cases.case.viewed").source_address == "127.0.0.1"

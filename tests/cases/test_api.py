@@ -171,6 +171,9 @@ def test_the_child_is_updated_and_reading_it_is_audited(
     patched = client.patch(f"/api/v1/children/{child_id}/", **as_json({"prognosis": "guarded"}))
     assert patched.status_code == 200
     assert patched.json()["prognosis"] == "guarded"
+    # The PATCH answer shows the whole record again: a view as well as a change.
+    assert AuditEvent.objects.filter(action="cases.child.viewed").count() == 2
+    assert AuditEvent.objects.filter(action="cases.child.updated").count() == 1
 
 
 def test_phase_and_close_actions(alice_worker: User, alice_case: Case) -> None:
