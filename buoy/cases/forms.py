@@ -127,7 +127,7 @@ class FirstCaregiverForm(CaregiverForm):
     """The caregiver registered with a new case: always the primary one."""
 
     class Meta(CaregiverForm.Meta):
-        fields = tuple(f for f in CAREGIVER_FIELDS if f != "is_primary")
+        fields = [f for f in CAREGIVER_FIELDS if f != "is_primary"]  # type: ignore[assignment]
 
 
 class CostForm(forms.Form):
