@@ -1,0 +1,450 @@
+"""Instrument definitions: versioned data describing a questionnaire and how to score it.
+
+The native format is JSON (documented in docs/instruments/format.md). `instrument_from_dict`
+turns it into frozen dataclasses and refuses a malformed definition with the path of the
+offending value, e.g. ``items[3].options: unknown response set 'agree5'``.
+
+Nothing here imports Django: definitions are read, checked and scored without a database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+FORMAT_VERSION = 1
+SCORING_METHODS = ("sum", "mean", "prorated_sum", "weighted_sum", "count")
+LICENCE_STATUSES = ("public_domain", "free", "licensed")
+
+Text = Mapping[str, str]  # language code ("en", "zh-hans") -> text
+
+
+class DefinitionError(ValueError):
+    """A definition that cannot be used; `path` says where (``items[2].id``)."""
+
+    def __init__(self, path: str, message: str, *, source: str = "") -> None:
+        self.path = path
+        self.message = message
+        self.source = source
+        where = f"{source}: " if source else ""
+        super().__init__(f"{where}{path}: {message}" if path else f"{where}{message}")
+
+
+@dataclass(frozen=True)
+class Option:
+    """One answer an item accepts: its stored value, scored value and labels per language."""
+
+    value: int | float | str
+    score: float | None
+    label: Text = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ResponseSet:
+    """A named list of options shared by several items (e.g. 0–4 "not true at all" …)."""
+
+    id: str
+    options: tuple[Option, ...]
+
+    @property
+    def scores(self) -> tuple[float, ...]:
+        return tuple(o.score for o in self.options if o.score is not None)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One question. `text` is empty when the wording is licensed and not imported."""
+
+    id: str
+    number: int
+    response_set: str | None
+    kind: str = "choice"  # choice | number | text | yesno
+    text: Text = field(default_factory=dict)
+    reverse: bool = False
+    weight: float = 1.0
+    scored: bool = True
+    minimum: float | None = None
+    maximum: float | None = None
+    identifier: bool = False
+
+
+@dataclass(frozen=True)
+class ScoringRule:
+    """How a total or a subscale is computed from item scores.
+
+    `min_answered` is the fewest answered items for a valid score; `multiplier` rescales the
+    result (WHO-5's ×4); `prorate_to` is the number of items a prorated sum stands for.
+    """
+
+    id: str
+    method: str
+    items: tuple[str, ...]
+    min_answered: int
+    multiplier: float = 1.0
+    label: Text = field(default_factory=dict)
+
+    def describe(self) -> str:
+        """One line naming the rule, stored beside every score it produced."""
+        return (
+            f"{self.id}: {self.method} of {len(self.items)} items, "
+            f"at least {self.min_answered} answered"
+            + (f", ×{self.multiplier:g}" if self.multiplier != 1 else "")
+        )
+
+
+@dataclass(frozen=True)
+class ItemGroup:
+    """A descriptive profile (item mean of a group), never a normed score."""
+
+    id: str
+    items: tuple[str, ...]
+    label: Text = field(default_factory=dict)
+    description: Text = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Band:
+    """A labelled score range on a scale (``total`` or a subscale id), with its source."""
+
+    scale: str
+    low: float
+    high: float
+    label: Text
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Norm:
+    """A reference population to compare scores with."""
+
+    id: str
+    population: Text
+    mean: float
+    sd: float
+    reliability: float | None = None
+    reliability_kind: str = ""  # "alpha" | "test-retest"
+    n: int | None = None
+    source: str = ""
+    quartiles: tuple[tuple[float, float], ...] = ()  # (low, high) per quartile, if published
+    default: bool = False
+
+
+@dataclass(frozen=True)
+class SafetyRule:
+    """An answer that must alert the worker (PHQ-9 item 9 above 0)."""
+
+    id: str
+    item: str
+    above: float
+    message: Text
+
+
+@dataclass(frozen=True)
+class Licence:
+    """Who holds the instrument's rights and whether its wording may ship with Buoy."""
+
+    status: str
+    holder: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Instrument:
+    """A versioned instrument definition."""
+
+    id: str
+    version: str
+    name: Text
+    licence: Licence
+    response_sets: Mapping[str, ResponseSet]
+    items: tuple[Item, ...]
+    total: ScoringRule
+    subscales: tuple[ScoringRule, ...] = ()
+    item_groups: tuple[ItemGroup, ...] = ()
+    bands: tuple[Band, ...] = ()
+    norms: tuple[Norm, ...] = ()
+    safety_rules: tuple[SafetyRule, ...] = ()
+    citation: str = ""
+    description: Text = field(default_factory=dict)
+    # What an import kept that Buoy does not score: REDCap form name, unparsed calc
+    # expressions, a FHIR canonical url. Plain JSON values only.
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+    def item(self, item_id: str) -> Item:
+        for item in self.items:
+            if item.id == item_id:
+                return item
+        raise KeyError(item_id)
+
+    @property
+    def scored_items(self) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.scored)
+
+    def has_wording(self, language: str) -> bool:
+        """Whether every item has text in `language` (licensed wording may be missing)."""
+        return all(language in item.text for item in self.items)
+
+
+# --- parsing -----------------------------------------------------------------------------
+
+
+def _text(value: Any, path: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return {"en": value}
+    if not isinstance(value, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise DefinitionError(path, "expected text or a map of language to text")
+    return dict(value)
+
+
+def _required(data: Mapping[str, Any], key: str, path: str, kind: type | tuple[type, ...]) -> Any:
+    if key not in data:
+        raise DefinitionError(f"{path}.{key}" if path else key, "is missing")
+    value = data[key]
+    if not isinstance(value, kind) or (
+        isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,))
+    ):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise DefinitionError(f"{path}.{key}" if path else key, f"expected {names}")
+    return value
+
+
+def _number(value: Any, path: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise DefinitionError(path, "expected a number")
+    return float(value)
+
+
+def _rule(data: Any, path: str, item_ids: set[str]) -> ScoringRule:
+    if not isinstance(data, Mapping):
+        raise DefinitionError(path, "expected an object")
+    method = _required(data, "method", path, str)
+    if method not in SCORING_METHODS:
+        raise DefinitionError(f"{path}.method", f"must be one of {', '.join(SCORING_METHODS)}")
+    items = _required(data, "items", path, list)
+    for index, item_id in enumerate(items):
+        if item_id not in item_ids:
+            raise DefinitionError(f"{path}.items[{index}]", f"unknown item {item_id!r}")
+    if not items:
+        raise DefinitionError(f"{path}.items", "a rule needs at least one item")
+    min_answered = data.get("min_answered", len(items))
+    if (
+        isinstance(min_answered, bool)
+        or not isinstance(min_answered, int)
+        or not (1 <= min_answered <= len(items))
+    ):
+        raise DefinitionError(f"{path}.min_answered", f"must be between 1 and {len(items)}")
+    return ScoringRule(
+        id=str(data.get("id", path)),
+        method=method,
+        items=tuple(items),
+        min_answered=min_answered,
+        multiplier=_number(data.get("multiplier", 1), f"{path}.multiplier"),
+        label=_text(data.get("label"), f"{path}.label"),
+    )
+
+
+def instrument_from_dict(data: Any, *, source: str = "") -> Instrument:
+    """Read a native definition; raise DefinitionError naming the first problem's path."""
+    try:
+        return _instrument(data)
+    except DefinitionError as error:
+        raise DefinitionError(error.path, error.message, source=source) from None
+
+
+def _instrument(data: Any) -> Instrument:
+    if not isinstance(data, Mapping):
+        raise DefinitionError("", "a definition is a JSON object")
+    fmt = data.get("format", FORMAT_VERSION)
+    if fmt != FORMAT_VERSION:
+        raise DefinitionError(
+            "format", f"unsupported format {fmt!r} (this Buoy reads {FORMAT_VERSION})"
+        )
+    instrument_id = _required(data, "id", "", str)
+    if not instrument_id.replace("_", "").replace("-", "").isalnum():
+        raise DefinitionError("id", "use letters, digits, - and _ only")
+    version = str(_required(data, "version", "", (str, int, float)))
+    licence_data = _required(data, "licence", "", Mapping)
+    status = _required(licence_data, "status", "licence", str)
+    if status not in LICENCE_STATUSES:
+        raise DefinitionError("licence.status", f"must be one of {', '.join(LICENCE_STATUSES)}")
+    licence = Licence(
+        status, str(licence_data.get("holder", "")), str(licence_data.get("note", ""))
+    )
+
+    response_sets: dict[str, ResponseSet] = {}
+    for set_id, set_data in _required(data, "response_sets", "", Mapping).items():
+        path = f"response_sets.{set_id}"
+        options_data = (
+            _required(set_data, "options", path, list) if isinstance(set_data, Mapping) else None
+        )
+        if not options_data:
+            raise DefinitionError(f"{path}.options", "needs at least one option")
+        options = []
+        seen: set[Any] = set()
+        for index, option in enumerate(options_data):
+            opath = f"{path}.options[{index}]"
+            if not isinstance(option, Mapping) or "value" not in option:
+                raise DefinitionError(opath, "an option needs a value")
+            value = option["value"]
+            if isinstance(value, bool) or not isinstance(value, int | float | str):
+                raise DefinitionError(f"{opath}.value", "expected a number or a code")
+            if value in seen:
+                raise DefinitionError(f"{opath}.value", f"value {value!r} appears twice")
+            seen.add(value)
+            raw_score = option.get("score", value if not isinstance(value, str) else None)
+            score = None if raw_score is None else _number(raw_score, f"{opath}.score")
+            options.append(Option(value, score, _text(option.get("label"), f"{opath}.label")))
+        response_sets[set_id] = ResponseSet(set_id, tuple(options))
+
+    items: list[Item] = []
+    for index, item_data in enumerate(_required(data, "items", "", list)):
+        path = f"items[{index}]"
+        if not isinstance(item_data, Mapping):
+            raise DefinitionError(path, "expected an object")
+        item_id = _required(item_data, "id", path, str)
+        if any(i.id == item_id for i in items):
+            raise DefinitionError(f"{path}.id", f"item id {item_id!r} appears twice")
+        kind = item_data.get("kind", "choice")
+        if kind not in ("choice", "number", "text", "yesno"):
+            raise DefinitionError(f"{path}.kind", "must be choice, number, text or yesno")
+        response_set = item_data.get("options")
+        if kind == "choice" and response_set not in response_sets:
+            raise DefinitionError(f"{path}.options", f"unknown response set {response_set!r}")
+        items.append(
+            Item(
+                id=item_id,
+                number=int(item_data.get("number", index + 1)),
+                response_set=response_set,
+                kind=kind,
+                text=_text(item_data.get("text"), f"{path}.text"),
+                reverse=bool(item_data.get("reverse", False)),
+                weight=_number(item_data.get("weight", 1), f"{path}.weight"),
+                scored=bool(item_data.get("scored", kind != "text")),
+                minimum=None
+                if item_data.get("min") is None
+                else _number(item_data["min"], f"{path}.min"),
+                maximum=None
+                if item_data.get("max") is None
+                else _number(item_data["max"], f"{path}.max"),
+                identifier=bool(item_data.get("identifier", False)),
+            )
+        )
+    if not items:
+        raise DefinitionError("items", "an instrument needs at least one item")
+    item_ids = {i.id for i in items}
+    scored_ids = {i.id for i in items if i.scored}
+
+    total = _rule(_required(data, "total", "", Mapping), "total", scored_ids)
+    total = ScoringRule(
+        "total", total.method, total.items, total.min_answered, total.multiplier, total.label
+    )
+    subscales = []
+    for index, rule_data in enumerate(data.get("subscales", [])):
+        rule = _rule(rule_data, f"subscales[{index}]", scored_ids)
+        if "id" not in rule_data:
+            raise DefinitionError(f"subscales[{index}].id", "is missing")
+        subscales.append(rule)
+    scale_ids = {"total", *(s.id for s in subscales)}
+
+    groups = []
+    for index, group in enumerate(data.get("item_groups", [])):
+        path = f"item_groups[{index}]"
+        group_items = _required(group, "items", path, list)
+        for position, item_id in enumerate(group_items):
+            if item_id not in item_ids:
+                raise DefinitionError(f"{path}.items[{position}]", f"unknown item {item_id!r}")
+        groups.append(
+            ItemGroup(
+                id=_required(group, "id", path, str),
+                items=tuple(group_items),
+                label=_text(group.get("label"), f"{path}.label"),
+                description=_text(group.get("description"), f"{path}.description"),
+            )
+        )
+
+    bands = []
+    for index, band in enumerate(data.get("bands", [])):
+        path = f"bands[{index}]"
+        scale = band.get("scale", "total")
+        if scale not in scale_ids:
+            raise DefinitionError(f"{path}.scale", f"unknown scale {scale!r}")
+        low = _number(_required(band, "low", path, (int, float)), f"{path}.low")
+        high = _number(_required(band, "high", path, (int, float)), f"{path}.high")
+        if low > high:
+            raise DefinitionError(path, "low is above high")
+        bands.append(
+            Band(
+                scale,
+                low,
+                high,
+                _text(band.get("label"), f"{path}.label"),
+                str(band.get("source", "")),
+            )
+        )
+
+    norms = []
+    for index, norm in enumerate(data.get("norms", [])):
+        path = f"norms[{index}]"
+        sd = _number(_required(norm, "sd", path, (int, float)), f"{path}.sd")
+        if sd <= 0:
+            raise DefinitionError(f"{path}.sd", "must be above 0")
+        reliability = norm.get("reliability")
+        if reliability is not None and not 0 < _number(reliability, f"{path}.reliability") < 1:
+            raise DefinitionError(f"{path}.reliability", "must be between 0 and 1")
+        quartiles = tuple(
+            (_number(q[0], f"{path}.quartiles[{k}]"), _number(q[1], f"{path}.quartiles[{k}]"))
+            for k, q in enumerate(norm.get("quartiles", []))
+        )
+        norms.append(
+            Norm(
+                id=_required(norm, "id", path, str),
+                population=_text(norm.get("population"), f"{path}.population"),
+                mean=_number(_required(norm, "mean", path, (int, float)), f"{path}.mean"),
+                sd=sd,
+                reliability=None if reliability is None else float(reliability),
+                reliability_kind=str(norm.get("reliability_kind", "")),
+                n=norm.get("n"),
+                source=str(norm.get("source", "")),
+                quartiles=quartiles,
+                default=bool(norm.get("default", False)),
+            )
+        )
+
+    safety = []
+    for index, rule in enumerate(data.get("safety_rules", [])):
+        path = f"safety_rules[{index}]"
+        item_id = _required(rule, "item", path, str)
+        if item_id not in item_ids:
+            raise DefinitionError(f"{path}.item", f"unknown item {item_id!r}")
+        safety.append(
+            SafetyRule(
+                id=_required(rule, "id", path, str),
+                item=item_id,
+                above=_number(_required(rule, "above", path, (int, float)), f"{path}.above"),
+                message=_text(rule.get("message"), f"{path}.message"),
+            )
+        )
+
+    name = _text(_required(data, "name", "", (str, Mapping)), "name")
+    return Instrument(
+        id=instrument_id,
+        version=version,
+        name=name,
+        licence=licence,
+        response_sets=response_sets,
+        items=tuple(items),
+        total=total,
+        subscales=tuple(subscales),
+        item_groups=tuple(groups),
+        bands=tuple(bands),
+        norms=tuple(norms),
+        safety_rules=tuple(safety),
+        citation=str(data.get("citation", "")),
+        description=_text(data.get("description"), "description"),
+        extras=dict(_required(data, "extras", "", Mapping)) if "extras" in data else {},
+    )
