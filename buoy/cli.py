@@ -75,9 +75,32 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("check", help="check configuration, database and migrations")
 
+    from buoy.instruments.commands import add_parser as add_instruments_parser
+
+    add_instruments_parser(commands)
+
+    score = commands.add_parser(
+        "score", help="score a CSV of answers without a database (docs/instruments/format.md)"
+    )
+    score.add_argument(
+        "instrument", help="a bundled instrument id (cdrisc10) or a .json definition"
+    )
+    score.add_argument("file", help="CSV: an id column, then one column per item id; - for stdin")
+    score.add_argument("-o", "--output", help="file to write (default: standard output)")
+    score.add_argument(
+        "--format", choices=["csv", "json"], default="csv", help="csv, or json (JSON Lines)"
+    )
+    score.add_argument("--id-column", metavar="NAME", help="the id column (default: the first)")
+
     bench = commands.add_parser("bench", help="run the benchmarks (see docs/performance.md)")
     bench.add_argument("--cases", type=int, default=10_000)
     bench.add_argument("--requests", type=int, default=400)
+    bench.add_argument(
+        "--only",
+        choices=["web", "scoring"],
+        help="run one benchmark: web (the caseload pages) or scoring (batch scoring); default both",
+    )
+    bench.add_argument("--rows", type=int, default=1_000_000, help="rows for the scoring benchmark")
 
     manage = commands.add_parser("manage", help="run any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
@@ -86,6 +109,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (`buoy ... | head`): not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "manage":
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "buoy.config.settings")
@@ -96,6 +128,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "bench":
         # Before Django is set up: the benchmarks run in their own temporary BUOY_HOME.
         return _bench(args)
+    if args.command == "score":
+        # Before Django is set up: batch scoring needs no database and no settings.
+        from buoy.instruments.domain.batch import run
+
+        return run(
+            args.instrument, args.file, args.output, fmt=args.format, id_column=args.id_column
+        )
     _setup_django()
     from buoy.audit.context import acting_from
 
@@ -105,11 +144,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "demo": _demo,
         "audit": _audit,
         "check": _check,
+        "instruments": _instruments,
     }[args.command]
     from django.db import DatabaseError
 
     try:
-        if args.command in ("user", "audit"):
+        if args.command in ("user", "audit", "instruments"):
             problem = _database_problem()
             if problem:
                 return _fail(problem)
@@ -269,10 +309,16 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _instruments(args: argparse.Namespace) -> int:
+    from buoy.instruments.commands import run
+
+    return run(args)
+
+
 def _bench(args: argparse.Namespace) -> int:
     from buoy.bench import run_benchmarks
 
-    return run_benchmarks(cases=args.cases, requests=args.requests)
+    return run_benchmarks(cases=args.cases, requests=args.requests, only=args.only, rows=args.rows)
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from buoy.access.models import User
 from buoy.cases import services
 from buoy.cases.models import Case
+from buoy.instruments import services as instrument_services
+from buoy.instruments.models import SafetyAlert, Timepoint
+from buoy.instruments.selectors import current_instrument
 
 pytestmark = pytest.mark.django_db
 
@@ -82,6 +85,22 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "child-detail": ("get", {}, CASE_API_RECORD),
     "note-list": ("get", {}, CASE_API_LIST),
     "note-detail": ("get", {}, CASE_API_RECORD),
+    "instruments:case_section": ("get", {}, CASE_PAGE),
+    "instruments:assessment_new": ("get", {}, CASE_PAGE),
+    "instruments:assessment": ("get", {}, CASE_PAGE),
+    "instruments:link_new": ("post", {}, answers(200, 404, 200, 404, 403, 403, LOGIN)),
+    "instruments:alerts": ("get", {}, CASEWORK_PAGE),
+    "instruments:alert_acknowledge": ("post", {}, answers(302, 404, 302, 404, 403, 403, LOGIN)),
+    "self_report": ("get", {}, PUBLIC),
+    "instrument-list": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),
+    "instrument-detail": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),
+    "assessment-list": ("get", {}, CASE_API_LIST),
+    "assessment-detail": ("get", {}, CASE_API_RECORD),
+    "assessment-answers": ("post", {}, answers(400, 404, 400, 404, 403, 403, 401)),
+    "assessment-correct": ("post", {}, answers(400, 404, 400, 404, 403, 403, 401)),
+    "assessment-link": ("post", {}, answers(201, 404, 201, 404, 403, 403, 401)),
+    "assessment-fhir": ("get", {}, CASE_API_RECORD),
+    "score-list": ("get", {}, CASE_API_LIST),
 }
 
 
@@ -116,7 +135,39 @@ def world(personas: dict[str, User], alice_case: Case) -> dict[str, Any]:
         given_on=alice_case.opened_on,
     )
     note = services.write_note(actor=alice, case=alice_case, body="first meeting")
+    phq9 = current_instrument("phq9")
+    screening = instrument_services.start_assessment(
+        actor=alice,
+        case=alice_case,
+        caregiver=caregiver,
+        instrument_version=phq9,
+        timepoint=Timepoint.objects.get(code="baseline"),
+    )
+    answers_given = {item.id: 0 for item in phq9.instrument().scored_items}
+    answers_given[phq9.instrument().safety_rules[0].item] = 2
+    instrument_services.record_answers(
+        actor=alice, assessment=screening, answers=answers_given, complete=True
+    )
+    assessment = instrument_services.start_assessment(
+        actor=alice,
+        case=alice_case,
+        caregiver=caregiver,
+        instrument_version=current_instrument("cdrisc10"),
+        timepoint=Timepoint.objects.get(code="baseline"),
+    )
+    linked = instrument_services.start_assessment(
+        actor=alice,
+        case=alice_case,
+        caregiver=caregiver,
+        instrument_version=current_instrument("cdrisc10"),
+        timepoint=Timepoint.objects.get(code="post"),
+    )
+    key = instrument_services.create_self_report_link(actor=alice, assessment=linked)
     return {
+        "assessment_id": assessment.pk,
+        "alert_id": SafetyAlert.objects.get().pk,
+        "key": key,
+        "instrument_id": "cdrisc10",
         "case_id": alice_case.pk,
         "caregiver_id": caregiver.pk,
         "consent_id": consent.pk,
@@ -126,6 +177,7 @@ def world(personas: dict[str, User], alice_case: Case) -> dict[str, Any]:
             "caregiver": caregiver.pk,
             "child": alice_case.child.pk,
             "note": note.pk,
+            "assessment": assessment.pk,
         },
     }
 

@@ -5,12 +5,16 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import DefaultRouter
 
 from buoy.cases import api as cases_api
+from buoy.instruments import api as instruments_api
 
 router = DefaultRouter()
 router.register("cases", cases_api.CaseViewSet, basename="case")
 router.register("caregivers", cases_api.CaregiverViewSet, basename="caregiver")
 router.register("children", cases_api.ChildViewSet, basename="child")
 router.register("notes", cases_api.NoteViewSet, basename="note")
+router.register("instruments", instruments_api.InstrumentViewSet, basename="instrument")
+router.register("assessments", instruments_api.AssessmentViewSet, basename="assessment")
+router.register("scores", instruments_api.ScoreViewSet, basename="score")
 
 urlpatterns = [
     path("schema/", SpectacularJSONAPIView.as_view(), name="api-schema"),

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "buoy.audit",
     "buoy.access",
     "buoy.cases",
+    "buoy.instruments",
 ]
 
 MIDDLEWARE = [

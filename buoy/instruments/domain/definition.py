@@ -2,20 +2,27 @@
 
 The native format is JSON (documented in docs/instruments/format.md). `instrument_from_dict`
 turns it into frozen dataclasses and refuses a malformed definition with the path of the
-offending value, e.g. ``items[3].options: unknown response set 'agree5'``.
+offending value, e.g. ``items[3].options: unknown response set 'agree5'``;
+`instrument_to_dict` is its exact inverse, `load_instrument_file` reads a file, and
+`merge_wording` adds a site's licensed item wording (CD-RISC-10) to a bundled definition.
 
 Nothing here imports Django: definitions are read, checked and scored without a database.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 FORMAT_VERSION = 1
 SCORING_METHODS = ("sum", "mean", "prorated_sum", "weighted_sum", "count")
 LICENCE_STATUSES = ("public_domain", "free", "licensed")
+ITEM_KINDS = ("choice", "number", "text", "yesno")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")  # "en", "zh-hans", lower case
 
 Text = Mapping[str, str]  # language code ("en", "zh-hans") -> text
 
@@ -74,7 +81,8 @@ class ScoringRule:
     """How a total or a subscale is computed from item scores.
 
     `min_answered` is the fewest answered items for a valid score; `multiplier` rescales the
-    result (WHO-5's ×4); `prorate_to` is the number of items a prorated sum stands for.
+    result (WHO-5's ×4). A prorated sum stands for all of `items` (mean of answered × count).
+    What each method does with missing items is in buoy/instruments/domain/scoring.py.
     """
 
     id: str
@@ -167,6 +175,9 @@ class Instrument:
     safety_rules: tuple[SafetyRule, ...] = ()
     citation: str = ""
     description: Text = field(default_factory=dict)
+    # What a respondent reads before the items (recall period, how to answer); per language,
+    # absent like item wording when it is licensed.
+    instructions: Text = field(default_factory=dict)
     # What an import kept that Buoy does not score: REDCap form name, unparsed calc
     # expressions, a FHIR canonical url. Plain JSON values only.
     extras: Mapping[str, Any] = field(default_factory=dict)
@@ -184,6 +195,9 @@ class Instrument:
     def has_wording(self, language: str) -> bool:
         """Whether every item has text in `language` (licensed wording may be missing)."""
         return all(language in item.text for item in self.items)
+
+    def response_set_of(self, item: Item) -> ResponseSet | None:
+        return None if item.response_set is None else self.response_sets[item.response_set]
 
 
 # --- parsing -----------------------------------------------------------------------------
@@ -217,6 +231,31 @@ def _number(value: Any, path: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise DefinitionError(path, "expected a number")
     return float(value)
+
+
+def _objects(data: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    """An optional list of objects; a clear error, not a traceback, for anything else."""
+    value = data.get(key, [])
+    if not isinstance(value, list):
+        raise DefinitionError(key, "expected a list")
+    for index, entry in enumerate(value):
+        if not isinstance(entry, Mapping):
+            raise DefinitionError(f"{key}[{index}]", "expected an object")
+    return value
+
+
+def _whole(value: Any, path: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise DefinitionError(path, "expected a whole number")
+    return value
+
+
+def _count(value: Any, path: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise DefinitionError(path, "expected a whole number above 0")
+    return value
 
 
 def _rule(data: Any, path: str, item_ids: set[str]) -> ScoringRule:
@@ -310,15 +349,23 @@ def _instrument(data: Any) -> Instrument:
         if any(i.id == item_id for i in items):
             raise DefinitionError(f"{path}.id", f"item id {item_id!r} appears twice")
         kind = item_data.get("kind", "choice")
-        if kind not in ("choice", "number", "text", "yesno"):
+        if kind not in ITEM_KINDS:
             raise DefinitionError(f"{path}.kind", "must be choice, number, text or yesno")
         response_set = item_data.get("options")
-        if kind == "choice" and response_set not in response_sets:
+        if (kind == "choice" or response_set is not None) and response_set not in response_sets:
             raise DefinitionError(f"{path}.options", f"unknown response set {response_set!r}")
+        if (
+            item_data.get("reverse")
+            and kind not in ("choice", "yesno")
+            and (item_data.get("min") is None or item_data.get("max") is None)
+        ):
+            raise DefinitionError(
+                f"{path}.reverse", "a reverse-keyed number item needs min and max"
+            )
         items.append(
             Item(
                 id=item_id,
-                number=int(item_data.get("number", index + 1)),
+                number=_whole(item_data.get("number", index + 1), f"{path}.number"),
                 response_set=response_set,
                 kind=kind,
                 text=_text(item_data.get("text"), f"{path}.text"),
@@ -344,7 +391,7 @@ def _instrument(data: Any) -> Instrument:
         "total", total.method, total.items, total.min_answered, total.multiplier, total.label
     )
     subscales = []
-    for index, rule_data in enumerate(data.get("subscales", [])):
+    for index, rule_data in enumerate(_objects(data, "subscales")):
         rule = _rule(rule_data, f"subscales[{index}]", scored_ids)
         if "id" not in rule_data:
             raise DefinitionError(f"subscales[{index}].id", "is missing")
@@ -352,7 +399,7 @@ def _instrument(data: Any) -> Instrument:
     scale_ids = {"total", *(s.id for s in subscales)}
 
     groups = []
-    for index, group in enumerate(data.get("item_groups", [])):
+    for index, group in enumerate(_objects(data, "item_groups")):
         path = f"item_groups[{index}]"
         group_items = _required(group, "items", path, list)
         for position, item_id in enumerate(group_items):
@@ -368,7 +415,7 @@ def _instrument(data: Any) -> Instrument:
         )
 
     bands = []
-    for index, band in enumerate(data.get("bands", [])):
+    for index, band in enumerate(_objects(data, "bands")):
         path = f"bands[{index}]"
         scale = band.get("scale", "total")
         if scale not in scale_ids:
@@ -388,7 +435,7 @@ def _instrument(data: Any) -> Instrument:
         )
 
     norms = []
-    for index, norm in enumerate(data.get("norms", [])):
+    for index, norm in enumerate(_objects(data, "norms")):
         path = f"norms[{index}]"
         sd = _number(_required(norm, "sd", path, (int, float)), f"{path}.sd")
         if sd <= 0:
@@ -408,7 +455,7 @@ def _instrument(data: Any) -> Instrument:
                 sd=sd,
                 reliability=None if reliability is None else float(reliability),
                 reliability_kind=str(norm.get("reliability_kind", "")),
-                n=norm.get("n"),
+                n=_count(norm.get("n"), f"{path}.n"),
                 source=str(norm.get("source", "")),
                 quartiles=quartiles,
                 default=bool(norm.get("default", False)),
@@ -416,17 +463,17 @@ def _instrument(data: Any) -> Instrument:
         )
 
     safety = []
-    for index, rule in enumerate(data.get("safety_rules", [])):
+    for index, safety_data in enumerate(_objects(data, "safety_rules")):
         path = f"safety_rules[{index}]"
-        item_id = _required(rule, "item", path, str)
+        item_id = _required(safety_data, "item", path, str)
         if item_id not in item_ids:
             raise DefinitionError(f"{path}.item", f"unknown item {item_id!r}")
         safety.append(
             SafetyRule(
-                id=_required(rule, "id", path, str),
+                id=_required(safety_data, "id", path, str),
                 item=item_id,
-                above=_number(_required(rule, "above", path, (int, float)), f"{path}.above"),
-                message=_text(rule.get("message"), f"{path}.message"),
+                above=_number(_required(safety_data, "above", path, (int, float)), f"{path}.above"),
+                message=_text(safety_data.get("message"), f"{path}.message"),
             )
         )
 
@@ -446,5 +493,303 @@ def _instrument(data: Any) -> Instrument:
         safety_rules=tuple(safety),
         citation=str(data.get("citation", "")),
         description=_text(data.get("description"), "description"),
+        instructions=_text(data.get("instructions"), "instructions"),
         extras=dict(_required(data, "extras", "", Mapping)) if "extras" in data else {},
     )
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def instrument_to_dict(instrument: Instrument) -> dict[str, Any]:
+    """The native JSON form of `instrument`: ``instrument_from_dict(instrument_to_dict(i)) == i``.
+
+    Values that equal the parser's defaults are left out, so a written definition reads like a
+    hand-written one; everything else is written out, including empty wording maps' absence.
+    """
+    data: dict[str, Any] = {
+        "format": FORMAT_VERSION,
+        "id": instrument.id,
+        "version": instrument.version,
+        "name": dict(instrument.name),
+    }
+    if instrument.description:
+        data["description"] = dict(instrument.description)
+    if instrument.instructions:
+        data["instructions"] = dict(instrument.instructions)
+    if instrument.citation:
+        data["citation"] = instrument.citation
+    licence: dict[str, Any] = {"status": instrument.licence.status}
+    if instrument.licence.holder:
+        licence["holder"] = instrument.licence.holder
+    if instrument.licence.note:
+        licence["note"] = instrument.licence.note
+    data["licence"] = licence
+    data["response_sets"] = {
+        set_id: {"options": [_option_to_dict(option) for option in response_set.options]}
+        for set_id, response_set in instrument.response_sets.items()
+    }
+    data["items"] = [_item_to_dict(item, index) for index, item in enumerate(instrument.items)]
+    data["total"] = _rule_to_dict(instrument.total, with_id=False)
+    if instrument.subscales:
+        data["subscales"] = [_rule_to_dict(rule, with_id=True) for rule in instrument.subscales]
+    if instrument.item_groups:
+        data["item_groups"] = [_group_to_dict(group) for group in instrument.item_groups]
+    if instrument.bands:
+        data["bands"] = [_band_to_dict(band) for band in instrument.bands]
+    if instrument.norms:
+        data["norms"] = [_norm_to_dict(norm) for norm in instrument.norms]
+    if instrument.safety_rules:
+        data["safety_rules"] = [
+            {"id": rule.id, "item": rule.item, "above": rule.above, "message": dict(rule.message)}
+            for rule in instrument.safety_rules
+        ]
+    if instrument.extras:
+        data["extras"] = dict(instrument.extras)
+    return data
+
+
+def _option_to_dict(option: Option) -> dict[str, Any]:
+    data: dict[str, Any] = {"value": option.value}
+    default = None if isinstance(option.value, str) else float(option.value)
+    if option.score != default:
+        data["score"] = option.score
+    if option.label:
+        data["label"] = dict(option.label)
+    return data
+
+
+def _item_to_dict(item: Item, index: int) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": item.id}
+    if item.number != index + 1:
+        data["number"] = item.number
+    if item.kind != "choice":
+        data["kind"] = item.kind
+    if item.response_set is not None:
+        data["options"] = item.response_set
+    if item.text:
+        data["text"] = dict(item.text)
+    if item.reverse:
+        data["reverse"] = True
+    if item.weight != 1:
+        data["weight"] = item.weight
+    if item.scored != (item.kind != "text"):
+        data["scored"] = item.scored
+    if item.minimum is not None:
+        data["min"] = item.minimum
+    if item.maximum is not None:
+        data["max"] = item.maximum
+    if item.identifier:
+        data["identifier"] = True
+    return data
+
+
+def _rule_to_dict(rule: ScoringRule, *, with_id: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": rule.id} if with_id else {}
+    data["method"] = rule.method
+    data["items"] = list(rule.items)
+    if rule.min_answered != len(rule.items):
+        data["min_answered"] = rule.min_answered
+    if rule.multiplier != 1:
+        data["multiplier"] = rule.multiplier
+    if rule.label:
+        data["label"] = dict(rule.label)
+    return data
+
+
+def _group_to_dict(group: ItemGroup) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": group.id, "items": list(group.items)}
+    if group.label:
+        data["label"] = dict(group.label)
+    if group.description:
+        data["description"] = dict(group.description)
+    return data
+
+
+def _band_to_dict(band: Band) -> dict[str, Any]:
+    data: dict[str, Any] = {"scale": band.scale, "low": band.low, "high": band.high}
+    if band.label:
+        data["label"] = dict(band.label)
+    if band.source:
+        data["source"] = band.source
+    return data
+
+
+def _norm_to_dict(norm: Norm) -> dict[str, Any]:
+    data: dict[str, Any] = {"id": norm.id}
+    if norm.population:
+        data["population"] = dict(norm.population)
+    data["mean"] = norm.mean
+    data["sd"] = norm.sd
+    if norm.reliability is not None:
+        data["reliability"] = norm.reliability
+    if norm.reliability_kind:
+        data["reliability_kind"] = norm.reliability_kind
+    if norm.n is not None:
+        data["n"] = norm.n
+    if norm.source:
+        data["source"] = norm.source
+    if norm.quartiles:
+        data["quartiles"] = [[low, high] for low, high in norm.quartiles]
+    if norm.default:
+        data["default"] = True
+    return data
+
+
+# --- files -------------------------------------------------------------------------------
+
+
+def read_json_file(path: str | Path) -> Any:
+    """A JSON file's value; DefinitionError naming the file (and line and column) otherwise."""
+    source = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise DefinitionError("", f"cannot be read: {reason}", source=source) from None
+    if b"\x00" in raw[:8192]:
+        raise DefinitionError("", "is not a JSON text file (it looks binary)", source=source)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DefinitionError(
+            "", f"is not UTF-8 text (byte {error.start + 1})", source=source
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise DefinitionError(
+            "", f"line {error.lineno}, column {error.colno}: {error.msg}", source=source
+        ) from None
+
+
+def load_instrument_file(path: str | Path) -> Instrument:
+    """Read a native JSON definition from `path`; errors name the file and where in it."""
+    return instrument_from_dict(read_json_file(path), source=str(path))
+
+
+# --- licensed wording --------------------------------------------------------------------
+
+
+def merge_wording(instrument: Instrument, wording: Any, *, source: str = "") -> Instrument:
+    """A copy of `instrument` with a site's item texts and option labels added or replaced.
+
+    `wording` is a wording file's value (docs/instruments/cdrisc10.md):
+    ``{"instrument": "cdrisc10", "version": "1", "language": "zh-hans",
+    "items": {"item1": "…"}, "options": {"set_id": {"0": "…"}}, "instructions": "…"}``.
+    With a top-level ``language`` the texts are plain strings; without one each text is a map
+    of language to text, so one file may carry several languages. Only the languages in the
+    file change; items it leaves out keep what they had (a partial file is allowed:
+    `Instrument.has_wording` says whether a language is complete). Unknown items, response sets
+    or option values are refused, all of them named, and nothing is merged.
+    """
+    try:
+        return _merge_wording(instrument, wording)
+    except DefinitionError as error:
+        raise DefinitionError(error.path, error.message, source=source) from None
+
+
+def _merge_wording(instrument: Instrument, wording: Any) -> Instrument:
+    if not isinstance(wording, Mapping):
+        raise DefinitionError("", "a wording file is a JSON object")
+    known = {"format", "instrument", "version", "language", "items", "options", "instructions"}
+    unknown_keys = sorted(set(wording) - known)
+    if unknown_keys:
+        raise DefinitionError("", f"unknown keys: {', '.join(map(str, unknown_keys))}")
+    target = _required(wording, "instrument", "", str)
+    if target != instrument.id:
+        raise DefinitionError("instrument", f"the file is for {target!r}, not {instrument.id!r}")
+    if "version" in wording and str(wording["version"]) != instrument.version:
+        raise DefinitionError(
+            "version",
+            f"the file is for version {wording['version']!r}; this definition is version "
+            f"{instrument.version!r}",
+        )
+    language = wording.get("language")
+    if language is not None and (
+        not isinstance(language, str) or not LANGUAGE_CODE.match(language)
+    ):
+        raise DefinitionError("language", "expected a lower-case language code such as zh-hans")
+
+    def texts(value: Any, path: str) -> dict[str, str]:
+        if language is not None:
+            if not isinstance(value, str) or not value.strip():
+                raise DefinitionError(path, "expected non-empty text")
+            return {language: value}
+        if not isinstance(value, Mapping) or not value:
+            raise DefinitionError(
+                path, "expected a map of language to text (or give a top-level language)"
+            )
+        for code, text in value.items():
+            if not isinstance(code, str) or not LANGUAGE_CODE.match(code):
+                raise DefinitionError(path, f"{code!r} is not a lower-case language code")
+            if not isinstance(text, str) or not text.strip():
+                raise DefinitionError(f"{path}.{code}", "expected non-empty text")
+        return dict(value)
+
+    item_texts = wording.get("items", {})
+    if not isinstance(item_texts, Mapping):
+        raise DefinitionError("items", "expected an object of item id to text")
+    item_ids = {item.id for item in instrument.items}
+    unknown_items = [str(item_id) for item_id in item_texts if item_id not in item_ids]
+    if unknown_items:
+        raise DefinitionError(
+            "items",
+            f"unknown item{'s' if len(unknown_items) > 1 else ''} "
+            f"{', '.join(unknown_items)} (this instrument has {', '.join(sorted(item_ids))})",
+        )
+    new_item_texts = {
+        item_id: texts(value, f"items.{item_id}") for item_id, value in item_texts.items()
+    }
+
+    option_labels = wording.get("options", {})
+    if not isinstance(option_labels, Mapping):
+        raise DefinitionError("options", "expected an object of response set id to labels")
+    unknown_sets = [str(s) for s in option_labels if s not in instrument.response_sets]
+    if unknown_sets:
+        raise DefinitionError("options", f"unknown response set(s) {', '.join(unknown_sets)}")
+    new_labels: dict[str, dict[str, dict[str, str]]] = {}
+    for set_id, labels in option_labels.items():
+        path = f"options.{set_id}"
+        if not isinstance(labels, Mapping):
+            raise DefinitionError(path, "expected an object of option value to label")
+        values = {str(option.value): option for option in instrument.response_sets[set_id].options}
+        unknown_values = [str(v) for v in labels if str(v) not in values]
+        if unknown_values:
+            raise DefinitionError(
+                path,
+                f"unknown option value(s) {', '.join(unknown_values)} "
+                f"(the set has {', '.join(values)})",
+            )
+        new_labels[set_id] = {
+            str(value): texts(label, f"{path}.{value}") for value, label in labels.items()
+        }
+
+    instructions = dict(instrument.instructions)
+    if "instructions" in wording:
+        instructions.update(texts(wording["instructions"], "instructions"))
+
+    items = tuple(
+        replace(item, text={**item.text, **new_item_texts[item.id]})
+        if item.id in new_item_texts
+        else item
+        for item in instrument.items
+    )
+    response_sets = {
+        set_id: (
+            ResponseSet(
+                set_id,
+                tuple(
+                    replace(
+                        option,
+                        label={**option.label, **new_labels[set_id].get(str(option.value), {})},
+                    )
+                    for option in response_set.options
+                ),
+            )
+            if set_id in new_labels
+            else response_set
+        )
+        for set_id, response_set in instrument.response_sets.items()
+    }
+    return replace(instrument, items=items, response_sets=response_sets, instructions=instructions)

@@ -1,0 +1,179 @@
+"""`buoy bench --only links`: many caregivers submitting self-report links at the same moment.
+
+A throw-away SQLite department gets `links` BRS assessments, each with a one-time link. Then
+`buoy serve` (the production server) is started and `links` client threads, released together
+by a barrier, each open their link (GET, for the CSRF cookie) and submit every answer (POST).
+Afterwards the database is read directly: every submission must be there, completed and scored
+(0 lost), and every response a success (0 errors). p50, p95 and p99 of the POST are printed.
+
+Like buoy/bench.py, this module imports no Django; the set-up runs in subprocesses.
+"""
+
+from __future__ import annotations
+
+import http.client
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+from buoy.bench import (
+    HOST,
+    BenchError,
+    _buoy,
+    _environment,
+    _free_port,
+    _print_log_tail,
+    _stop,
+    _wait_until_healthy,
+)
+
+# Run by `python -c` inside the throw-away home: makes the assessments and prints the keys.
+_SETUP = """
+import django, os, sys
+os.environ["DJANGO_SETTINGS_MODULE"] = "buoy.config.settings"
+django.setup()
+from buoy.cases.models import Case
+from buoy.instruments import services
+from buoy.instruments.models import Timepoint
+from buoy.instruments.selectors import current_instrument
+brs = current_instrument("brs")
+baseline = Timepoint.objects.get(code="baseline")
+cases = list(Case.objects.select_related("assigned_worker").order_by("id"))
+for number in range(int(sys.argv[1])):
+    case = cases[number % len(cases)]
+    worker = case.assigned_worker
+    assessment = services.start_assessment(
+        actor=worker, case=case, caregiver=case.caregivers.first(),
+        instrument_version=brs, timepoint=baseline)
+    print(services.create_self_report_link(actor=worker, assessment=assessment))
+"""
+CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
+BRS_ITEMS = 6
+
+
+def _submit(port: int, key: str) -> tuple[float, str]:
+    """Open the link, then submit all answers; (seconds the POST took, error or "")."""
+    path = f"/r/{key}/"
+    connection = http.client.HTTPConnection(HOST, port, timeout=120)
+    try:
+        connection.request("GET", path)
+        page = connection.getresponse()
+        body = page.read()
+        cookie = page.getheader("Set-Cookie", "").split(";")[0]
+        token = CSRF_FIELD.search(body)
+        if page.status != 200 or token is None or not cookie:
+            return 0.0, f"GET {page.status}"
+        fields = {f"item{i}": "3" for i in range(1, BRS_ITEMS + 1)}
+        fields.update(csrfmiddlewaretoken=token.group(1).decode(), submit="1")
+        form = urllib.parse.urlencode(fields)
+        started = time.perf_counter()
+        connection.request(
+            "POST",
+            path,
+            body=form,
+            headers={
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": cookie,
+                "Referer": f"http://{HOST}:{port}{path}",
+                "Origin": f"http://{HOST}:{port}",
+            },
+        )
+        answer = connection.getresponse()
+        answer.read()
+        elapsed = time.perf_counter() - started
+        return elapsed, "" if answer.status == 200 else f"POST {answer.status}"
+    except OSError as error:
+        return 0.0, f"{type(error).__name__}: {error}"
+    finally:
+        connection.close()
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    index = min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def run_links_benchmark(*, links: int = 200) -> int:
+    """Measure `links` simultaneous self-report submissions against SQLite; 0 when none was
+    lost and none failed, else 1."""
+    home = Path(tempfile.mkdtemp(prefix="buoy-bench-links-"))
+    server: subprocess.Popen[bytes] | None = None
+    server_log = home / "server.log"
+    try:
+        env = _environment(home)
+        print(f"Self-report benchmark: {links} caregivers submitting at once (SQLite)")
+        _buoy(["demo"], env, "load the demo department")
+        made = subprocess.run(  # noqa: S603 (our own interpreter, fixed script)
+            [sys.executable, "-c", _SETUP, str(links)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+        if made.returncode != 0:
+            raise BenchError(f"could not make the links:\n{made.stderr[-2000:]}")
+        keys = made.stdout.split()
+        port = _free_port()
+        with server_log.open("wb") as log:
+            server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
+                [sys.executable, "-m", "buoy", "serve", "--host", HOST, "--port", str(port)],
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        _wait_until_healthy(server, port, server_log)
+        barrier = threading.Barrier(len(keys))
+        results: list[tuple[float, str]] = [(0.0, "not run")] * len(keys)
+
+        def caregiver(index: int) -> None:
+            barrier.wait()
+            results[index] = _submit(port, keys[index])
+
+        threads = [threading.Thread(target=caregiver, args=(i,)) for i in range(len(keys))]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        _stop(server)
+        server = None
+        with sqlite3.connect(home / "buoy.sqlite3") as db:
+            completed = db.execute(
+                "select count(*) from instruments_assessment a join instruments_score s "
+                "on s.assessment_id = a.id and s.is_current "
+                "where a.status = 'completed'"
+            ).fetchone()[0]
+        errors = [error for _, error in results if error]
+        times = [seconds * 1000 for seconds, error in results if not error]
+        lost = len(keys) - completed
+        print(f"{len(keys)} submissions in {wall:.1f} s wall; errors {len(errors)}; lost {lost}")
+        print(
+            f"POST latency ms: p50 {_percentile(times, 0.50):.0f}  "
+            f"p95 {_percentile(times, 0.95):.0f}  p99 {_percentile(times, 0.99):.0f}  "
+            f"max {max(times, default=float('nan')):.0f}"
+        )
+        for error in errors[:5]:
+            print(f"  error: {error}", file=sys.stderr)
+        return 0 if not errors and lost == 0 else 1
+    except BenchError as error:
+        print(f"buoy bench: {error}", file=sys.stderr)
+        _print_log_tail(server_log)
+        return 1
+    finally:
+        if server is not None:
+            _stop(server)
+        shutil.rmtree(home, ignore_errors=True)

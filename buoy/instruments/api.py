@@ -1,0 +1,299 @@
+"""REST API for instruments, assessments, answers, scores and self-report links.
+
+Same selectors and services as the pages, so the same permissions and audit.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from buoy.access.models import User
+from buoy.audit.services import record
+from buoy.cases.api import DoesCasework
+from buoy.cases.models import Caregiver, Case
+from buoy.cases.selectors import cases_visible_to
+from buoy.core.errors import InvalidInput, NotFound
+from buoy.instruments import selectors, services
+from buoy.instruments.models import (
+    Assessment,
+    AssessmentMode,
+    InstrumentVersion,
+    Score,
+    SelfReportLink,
+    Timepoint,
+)
+
+
+def _user(request: Request) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+class InstrumentSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="instrument_id")
+    items = serializers.SerializerMethodField()
+    licence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = InstrumentVersion
+        fields = ["id", "version", "name", "items", "licence", "origin"]
+
+    def get_items(self, version: InstrumentVersion) -> int:
+        return len(version.instrument().scored_items)
+
+    def get_licence(self, version: InstrumentVersion) -> str:
+        return version.instrument().licence.status
+
+
+class InstrumentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Instruments in use (current versions). Definitions hold no personal data."""
+
+    serializer_class = InstrumentSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_field = "instrument_id"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"
+
+    def get_queryset(self) -> QuerySet[InstrumentVersion]:
+        return selectors.current_instruments().prefetch_related("wordings")
+
+    @extend_schema(responses={200: dict})
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The native definition of the current version (with any imported wording)."""
+        from buoy.instruments.domain.definition import instrument_to_dict
+
+        try:
+            version = selectors.current_instrument(kwargs["instrument_id"])
+        except NotFound:
+            raise NotFound() from None
+        return Response(
+            {"id": version.instrument_id, "definition": instrument_to_dict(version.instrument())}
+        )
+
+
+class ScoreSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Score
+        fields = [
+            "id",
+            "assessment",
+            "instrument_id",
+            "instrument_version",
+            "rule",
+            "total",
+            "status",
+            "error",
+            "subscales",
+            "profiles",
+            "band",
+            "scored_at",
+        ]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    instrument = serializers.CharField(source="instrument_version.instrument_id", read_only=True)
+    instrument_version = serializers.CharField(source="instrument_version.version", read_only=True)
+    timepoint = serializers.CharField(source="timepoint.code", read_only=True)
+    answers = serializers.SerializerMethodField()
+    score = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "case",
+            "caregiver",
+            "instrument",
+            "instrument_version",
+            "timepoint",
+            "mode",
+            "status",
+            "language",
+            "created_at",
+            "completed_at",
+            "answers",
+            "score",
+        ]
+
+    def get_answers(self, assessment: Assessment) -> dict[str, Any]:
+        return selectors.current_answers(assessment)
+
+    def get_score(self, assessment: Assessment) -> dict[str, Any] | None:
+        scores = list(assessment.scores.all())
+        return dict(ScoreSerializer(scores[0]).data) if scores else None
+
+
+class AssessmentStartSerializer(serializers.Serializer):
+    case = serializers.PrimaryKeyRelatedField(queryset=Case.objects.none())
+    caregiver = serializers.PrimaryKeyRelatedField(queryset=Caregiver.objects.all())
+    instrument = serializers.CharField()
+    timepoint = serializers.SlugRelatedField(slug_field="code", queryset=Timepoint.objects.all())
+    mode = serializers.ChoiceField(choices=AssessmentMode.choices, default=AssessmentMode.INTERVIEW)
+
+
+class AnswersSerializer(serializers.Serializer):
+    answers = serializers.DictField(child=serializers.JSONField(allow_null=True))
+    complete = serializers.BooleanField(default=False)
+
+
+class CorrectionSerializer(serializers.Serializer):
+    answers = serializers.DictField(child=serializers.JSONField(allow_null=True))
+    reason = serializers.CharField()
+
+
+class LinkSerializer(serializers.Serializer):
+    url = serializers.URLField()
+    expires_at = serializers.DateTimeField()
+
+
+class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Assessments of the cases the user may see. Filter: `case`."""
+
+    serializer_class = AssessmentSerializer
+    permission_classes = [DoesCasework]
+
+    def get_queryset(self) -> QuerySet[Assessment]:
+        found = selectors.assessments_visible_to(_user(self.request))
+        case = self.request.query_params.get("case", "")
+        return found.filter(case_id=int(case)) if case.isdigit() else found
+
+    def _get(self, pk: Any) -> Assessment:
+        found = selectors.get_assessment_for(_user(self.request), pk)
+        record(
+            actor=self.request.user,
+            action="instruments.assessment.viewed",
+            subject=found,
+            context={"case": found.case_id},
+        )
+        return found
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        rows = page if page is not None else []
+        record(
+            actor=request.user,
+            action="instruments.assessment.listed",
+            context={"ids": sorted(a.pk for a in rows), "count": len(rows)},
+        )
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return Response(AssessmentSerializer(self._get(pk)).data)
+
+    @extend_schema(request=AssessmentStartSerializer, responses={201: AssessmentSerializer})
+    def create(self, request: Request) -> Response:
+        """Start an assessment of a caregiver with an instrument's current version."""
+        given = AssessmentStartSerializer(data=request.data)
+        given.fields["case"].queryset = cases_visible_to(_user(request))  # type: ignore[attr-defined]
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        try:
+            version = selectors.current_instrument(data["instrument"])
+        except NotFound:
+            raise InvalidInput({"instrument": [_("No instrument has this id.")]}) from None
+        assessment = services.start_assessment(
+            actor=_user(request),
+            case=data["case"],
+            caregiver=data["caregiver"],
+            instrument_version=version,
+            timepoint=data["timepoint"],
+            mode=data["mode"],
+        )
+        return Response(AssessmentSerializer(assessment).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=AnswersSerializer, responses={200: AssessmentSerializer})
+    @action(detail=True, methods=["post"])
+    def answers(self, request: Request, pk: str) -> Response:
+        """Record answers; `complete: true` finishes and scores the assessment."""
+        found = selectors.get_assessment_for(_user(request), pk)
+        given = AnswersSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        found = services.record_answers(
+            actor=_user(request),
+            assessment=found,
+            answers=given.validated_data["answers"],
+            complete=given.validated_data["complete"],
+        )
+        return Response(
+            AssessmentSerializer(selectors.get_assessment_for(_user(request), found.pk)).data
+        )
+
+    @extend_schema(request=CorrectionSerializer, responses={200: AssessmentSerializer})
+    @action(detail=True, methods=["post"])
+    def correct(self, request: Request, pk: str) -> Response:
+        """Change answers of a completed assessment, with a reason; it is scored again."""
+        found = selectors.get_assessment_for(_user(request), pk)
+        given = CorrectionSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        services.correct_assessment(
+            actor=_user(request),
+            assessment=found,
+            answers=given.validated_data["answers"],
+            reason=given.validated_data["reason"],
+        )
+        return Response(
+            AssessmentSerializer(selectors.get_assessment_for(_user(request), found.pk)).data
+        )
+
+    @extend_schema(request=None, responses={201: LinkSerializer})
+    @action(detail=True, methods=["post"])
+    def link(self, request: Request, pk: str) -> Response:
+        """A one-time self-report link for the caregiver (its key is shown only now)."""
+        found = selectors.get_assessment_for(_user(request), pk)
+        key = services.create_self_report_link(actor=_user(request), assessment=found)
+        link = SelfReportLink.objects.get(assessment=found)
+        url = request.build_absolute_uri(reverse("self_report", args=[key]))
+        return Response({"url": url, "expires_at": link.expires_at}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: dict})
+    @action(detail=True, methods=["get"], url_path="fhir")
+    def fhir(self, request: Request, pk: str) -> Response:
+        """The answers as a FHIR R4 QuestionnaireResponse."""
+        from buoy.instruments.domain.fhir import write_questionnaire_response
+
+        found = self._get(pk)
+        instrument = found.instrument_version.instrument()
+        fhir_extras = instrument.extras.get("fhir") or {}
+        url = fhir_extras.get("url") if isinstance(fhir_extras, dict) else None
+        url = url or request.build_absolute_uri(f"/api/v1/instruments/{instrument.id}/")
+        answers = {k: v for k, v in selectors.current_answers(found).items() if v is not None}
+        response = write_questionnaire_response(
+            instrument,
+            answers,
+            questionnaire_url=f"{url}|{instrument.version}",
+            status="completed" if found.status == "completed" else "in-progress",
+            authored=(found.completed_at or found.created_at).isoformat(),
+        )
+        response["id"] = f"buoy-assessment-{found.pk}"
+        return Response(response)
+
+
+class ScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Current scores of the assessments the user may see. Filter: `case`."""
+
+    serializer_class = ScoreSerializer
+    permission_classes = [DoesCasework]
+
+    def get_queryset(self) -> QuerySet[Score]:
+        found = Score.objects.filter(
+            is_current=True, assessment__in=selectors.assessments_visible_to(_user(self.request))
+        ).order_by("-scored_at", "-id")
+        case = self.request.query_params.get("case", "")
+        return found.filter(assessment__case_id=int(case)) if case.isdigit() else found
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        rows = page if page is not None else []
+        record(
+            actor=request.user,
+            action="instruments.score.listed",
+            context={"ids": sorted(s.pk for s in rows), "count": len(rows)},
+        )
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)

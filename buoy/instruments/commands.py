@@ -1,0 +1,215 @@
+"""`buoy instruments ...`: list, import (native, REDCap dictionary, FHIR Questionnaire),
+export, site wording, and answer records. Every import is all or nothing, in one transaction,
+and a bad file ends with one line naming the file, row or path, field and reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from buoy.core.errors import InvalidInput, NotFound
+
+
+def add_parser(commands: Any) -> None:
+    """Register `buoy instruments ...` on the main parser's subcommands."""
+    parser = commands.add_parser("instruments", help="instrument library: list, import, export")
+    actions = parser.add_subparsers(dest="instruments_command", required=True, metavar="ACTION")
+    listing = actions.add_parser("list", help="the instruments in use")
+    listing.add_argument("--json", action="store_true", help="print a JSON list")
+    imported = actions.add_parser(
+        "import",
+        help="import a native .json, a FHIR Questionnaire .json or a REDCap data dictionary .csv",
+    )
+    imported.add_argument("file")
+    wording = actions.add_parser("import-wording", help="import a licensed site's item wording")
+    wording.add_argument("file")
+    exported = actions.add_parser("export", help="export an instrument definition")
+    exported.add_argument("id")
+    exported.add_argument("--format", choices=["native", "fhir", "redcap"], default="native")
+    exported.add_argument("--fhir-version", choices=["R4", "R5"], default="R4")
+    exported.add_argument("-o", "--output")
+    records = actions.add_parser(
+        "import-records",
+        help="import REDCap records (flat or EAV) or FHIR QuestionnaireResponses as assessments",
+    )
+    records.add_argument("file")
+    records.add_argument("--instrument", required=True, help="instrument id, e.g. cdrisc10")
+    records.add_argument(
+        "--map",
+        required=True,
+        dest="mapping",
+        help="CSV with columns record_id,case (case number or id)",
+    )
+    records.add_argument("--timepoint", default="baseline")
+    records.add_argument(
+        "--as-user", required=True, help="the worker or supervisor the import acts as"
+    )
+    records.add_argument(
+        "--skip-unmapped",
+        action="store_true",
+        help="leave out records the mapping does not name (they are counted)",
+    )
+
+
+def _fail(message: str) -> int:
+    print(f"buoy: {' '.join(message.split())}", file=sys.stderr)
+    return 2
+
+
+def _read_text(path: str) -> str:
+    raw = Path(path).read_bytes()
+    if b"\x00" in raw[:4096]:
+        raise ValueError(f"{path}: this is a binary file, not a text definition")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{path}: not UTF-8 text (byte {error.start})") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Dispatch `buoy instruments ACTION`."""
+    try:
+        handler = {
+            "list": _list,
+            "import": _import,
+            "import-wording": _import_wording,
+            "export": _export,
+            "import-records": _import_records,
+        }[args.instruments_command]
+        return handler(args)
+    except FileNotFoundError as error:
+        return _fail(f"{error.filename}: no such file")
+    except (ValueError, InvalidInput) as error:
+        return _fail(str(error))
+    except NotFound:
+        return _fail("no such instrument, case or user")
+
+
+def _list(args: argparse.Namespace) -> int:
+    from buoy.instruments.selectors import current_instruments
+
+    rows = []
+    for version in current_instruments():
+        instrument = version.instrument()
+        rows.append(
+            {
+                "id": instrument.id,
+                "name": instrument.name.get("en") or instrument.id,
+                "version": instrument.version,
+                "items": len(instrument.scored_items),
+                "licence": instrument.licence.status,
+                "origin": version.origin,
+            }
+        )
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        for row in rows:
+            print(
+                f"{row['id']:<14} v{row['version']:<8} {row['items']:>3} items  "
+                f"{row['licence']:<13} {row['name']}"
+            )
+    return 0
+
+
+def read_definitions(path: str) -> tuple[list[Any], str, list[str]]:
+    """The instruments in a file, the format recognised, and notes on what was not scored."""
+    from buoy.instruments.domain.definition import DefinitionError, instrument_from_dict
+
+    text = _read_text(path)
+    name = Path(path).name
+    stripped = text.lstrip()
+    if stripped.startswith("{") or stripped.startswith("["):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise ValueError(
+                f"{name}, line {error.lineno}, column {error.colno}: not valid JSON ({error.msg})"
+            ) from None
+        kind = data.get("resourceType") if isinstance(data, dict) else None
+        if kind in ("QuestionnaireResponse", "Bundle"):
+            raise ValueError(
+                f"{name}: this is a FHIR {kind} (answers), not a definition; import it with "
+                "`buoy instruments import-records`"
+            )
+        if kind == "Questionnaire":
+            from buoy.instruments.domain.fhir import read_questionnaire
+
+            return [read_questionnaire(data, source=name)], "fhir", []
+        try:
+            return [instrument_from_dict(data, source=name)], "native", []
+        except DefinitionError as error:
+            raise ValueError(str(error)) from None
+    from buoy.instruments.domain.redcap import read_data_dictionary
+
+    result = read_data_dictionary(text, source=name)
+    return list(result.instruments), "redcap", list(result.notes)
+
+
+def _import(args: argparse.Namespace) -> int:
+    from buoy.instruments.domain.interop_errors import InteropError
+    from buoy.instruments.services import import_instruments
+
+    try:
+        instruments, origin, notes = read_definitions(args.file)
+    except InteropError as error:
+        return _fail(str(error))
+    if not instruments:
+        return _fail(f"{Path(args.file).name}: no form with scorable items was found")
+    stored = import_instruments(actor=None, instruments=instruments, origin=origin)
+    for version in stored:
+        print(f"imported {version.instrument_id} v{version.version} ({origin})")
+    for note in notes:
+        print(f"note: {note}")
+    return 0
+
+
+def _import_wording(args: argparse.Namespace) -> int:
+    from buoy.instruments.selectors import current_instrument
+    from buoy.instruments.services import import_wording
+
+    name = Path(args.file).name
+    try:
+        wording = json.loads(_read_text(args.file))
+    except json.JSONDecodeError as error:
+        return _fail(f"{name}, line {error.lineno}: not valid JSON ({error.msg})")
+    if not isinstance(wording, dict) or "instrument" not in wording or "language" not in wording:
+        return _fail(f'{name}: a wording file names its "instrument" and "language"')
+    version = current_instrument(str(wording["instrument"]))
+    import_wording(actor=None, version=version, language=str(wording["language"]), wording=wording)
+    print(f"imported {wording['language']} wording for {version}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from buoy.instruments.domain.definition import instrument_from_dict, instrument_to_dict
+    from buoy.instruments.selectors import current_instrument
+
+    # Licensed wording a site imported stays on the site: exports carry the definition only.
+    bare = instrument_from_dict(current_instrument(args.id).definition)
+    if args.format == "native":
+        text = json.dumps(instrument_to_dict(bare), ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "fhir":
+        from buoy.instruments.domain.fhir import write_questionnaire
+
+        questionnaire = write_questionnaire(bare, fhir_version=args.fhir_version)
+        text = json.dumps(questionnaire, ensure_ascii=False, indent=2) + "\n"
+    else:
+        from buoy.instruments.domain.redcap import write_data_dictionary
+
+        text = write_data_dictionary(bare)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def _import_records(args: argparse.Namespace) -> int:
+    from buoy.instruments.records import import_records
+
+    return import_records(args)

@@ -1,0 +1,265 @@
+"""Instruments in use, assessments of caregivers, their answers, scores and safety alerts.
+
+Definitions are stored as native JSON (see `domain/definition.py`); a score names the
+instrument version and the rule that produced it and is never rewritten.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from buoy.instruments.domain.definition import Instrument, instrument_from_dict
+
+
+class InstrumentVersion(models.Model):
+    """One version of an instrument definition. Holds no personal data.
+
+    Licensed wording is never in `definition` as shipped; a site's imported wording is kept in
+    `InstrumentWording` and merged when the instrument is shown.
+    """
+
+    instrument_id = models.SlugField(max_length=60)
+    version = models.CharField(max_length=30)
+    name = models.JSONField(default=dict)
+    definition = models.JSONField()
+    origin = models.CharField(max_length=20, default="bundled")  # bundled|native|redcap|fhir
+    is_current = models.BooleanField(default=True)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["instrument_id", "-imported_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["instrument_id", "version"], name="one_row_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} v{self.version}"
+
+    def instrument(self) -> Instrument:
+        """The definition as domain objects, with any imported wording merged in."""
+        cached: Instrument | None = getattr(self, "_instrument", None)
+        if cached is None:
+            from buoy.instruments.domain.definition import merge_wording
+
+            cached = instrument_from_dict(self.definition, source=str(self))
+            for wording in self.wordings.all():
+                cached = merge_wording(cached, wording.wording, source=f"{self} wording")
+            self._instrument = cached
+        return cached
+
+    def display_name(self, language: str) -> str:
+        names: dict[str, Any] = self.name or {}
+        key = "zh-hans" if language.lower().startswith("zh") else "en"
+        return str(names.get(key) or names.get("en") or self.instrument_id)
+
+
+class InstrumentWording(models.Model):
+    """Item wording a licensed site imported for one language (kept out of the repository)."""
+
+    instrument_version = models.ForeignKey(
+        InstrumentVersion, on_delete=models.CASCADE, related_name="wordings"
+    )
+    language = models.CharField(max_length=10)
+    wording = models.JSONField()
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument_version", "language"], name="one_wording_per_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_version} wording ({self.language})"
+
+
+class Timepoint(models.Model):
+    """When in the casework an assessment is taken: baseline, mid, post, follow-up at N months."""
+
+    code = models.SlugField(max_length=30, unique=True)
+    label_en = models.CharField(max_length=80)
+    label_zh = models.CharField(max_length=80)
+    order = models.PositiveSmallIntegerField(default=0)
+    months_after_end = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def label(self, language: str) -> str:
+        return self.label_zh if language.lower().startswith("zh") else self.label_en
+
+
+class AssessmentMode(models.TextChoices):
+    INTERVIEW = "interview", _("Entered by the worker in an interview")
+    SELF_REPORT = "self_report", _("Filled in by the caregiver through a link")
+    IMPORT = "import", _("Imported from a file")
+
+
+class AssessmentStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+
+
+class Assessment(models.Model):
+    """One administration of an instrument to one caregiver of a case. Personal health data."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="assessments")
+    caregiver = models.ForeignKey(
+        "cases.Caregiver", on_delete=models.PROTECT, related_name="assessments"
+    )
+    instrument_version = models.ForeignKey(
+        InstrumentVersion, on_delete=models.PROTECT, related_name="assessments"
+    )
+    timepoint = models.ForeignKey(Timepoint, on_delete=models.PROTECT, related_name="+")
+    mode = models.CharField(max_length=20, choices=AssessmentMode.choices)
+    status = models.CharField(
+        max_length=20, choices=AssessmentStatus.choices, default=AssessmentStatus.IN_PROGRESS
+    )
+    language = models.CharField(max_length=10, default="zh-hans")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"assessment {self.pk} ({self.instrument_version})"
+
+
+class Answer(models.Model):
+    """The caregiver's answer to one item; the latest row per item is the one that counts."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="answers")
+    item_id = models.CharField(max_length=100)
+    value = models.JSONField(null=True)
+    answered_at = models.DateTimeField(default=timezone.now)
+    # Who entered it: a worker, or nobody (the caregiver through a link, or an import).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    channel = models.CharField(max_length=20, choices=AssessmentMode.choices)
+    superseded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["assessment_id", "item_id", "-answered_at", "-id"]
+        indexes = [models.Index(fields=["assessment", "superseded"])]
+
+    def __str__(self) -> str:
+        return f"{self.assessment_id}:{self.item_id}"
+
+
+class Correction(models.Model):
+    """A change to a completed assessment, with the reason; the earlier answers are kept."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="corrections")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    corrected_at = models.DateTimeField(default=timezone.now)
+    reason = models.TextField()
+    items = models.JSONField(default=list)
+
+    def __str__(self) -> str:
+        return f"correction {self.pk} of assessment {self.assessment_id}"
+
+
+class Score(models.Model):
+    """A score as computed at one moment, by a named instrument version and rule."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    instrument_id = models.CharField(max_length=60)
+    instrument_version = models.CharField(max_length=30)
+    rule = models.CharField(max_length=200)
+    total = models.FloatField(null=True)
+    status = models.CharField(max_length=10)  # valid | prorated | invalid
+    error = models.TextField(blank=True)
+    subscales = models.JSONField(default=dict)
+    profiles = models.JSONField(default=dict)
+    band = models.JSONField(null=True)
+    scored_at = models.DateTimeField(default=timezone.now)
+    is_current = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-scored_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} {self.total} ({self.status})"
+
+
+class SafetyAlert(models.Model):
+    """An answer that needs the worker's attention now (e.g. PHQ-9 item 9 above 0)."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="alerts")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="safety_alerts")
+    rule_id = models.CharField(max_length=60)
+    item_id = models.CharField(max_length=100)
+    message = models.JSONField(default=dict)
+    raised_at = models.DateTimeField(default=timezone.now)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"alert {self.rule_id} on assessment {self.assessment_id}"
+
+
+class SelfReportLink(models.Model):
+    """A one-time link a caregiver uses without an account. Only the key's digest is stored."""
+
+    assessment = models.OneToOneField(
+        Assessment, on_delete=models.CASCADE, related_name="self_report_link"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_saved_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"link for assessment {self.assessment_id}"
+
+    def is_usable(self) -> bool:
+        now = timezone.now()
+        return self.submitted_at is None and self.revoked_at is None and self.expires_at > now

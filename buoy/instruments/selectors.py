@@ -1,0 +1,138 @@
+"""Reads of instruments, assessments and scores, scoped through the case's one door."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from buoy.access.models import User
+from buoy.cases.models import Case
+from buoy.cases.selectors import cases_visible_to
+from buoy.core.errors import NotFound
+from buoy.instruments.models import (
+    Answer,
+    Assessment,
+    InstrumentVersion,
+    SafetyAlert,
+    Score,
+    SelfReportLink,
+    Timepoint,
+)
+
+
+def current_instruments() -> QuerySet[InstrumentVersion]:
+    """The version in use of every instrument, by id."""
+    return InstrumentVersion.objects.filter(is_current=True).order_by("instrument_id")
+
+
+def current_instrument(instrument_id: str) -> InstrumentVersion:
+    """The version in use of one instrument; NotFound when there is none."""
+    found = current_instruments().filter(instrument_id=instrument_id).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def timepoints() -> QuerySet[Timepoint]:
+    return Timepoint.objects.order_by("order", "code")
+
+
+def assessments_visible_to(user: User) -> QuerySet[Assessment]:
+    """Assessments of the cases `user` may see."""
+    return (
+        Assessment.objects.filter(case__in=cases_visible_to(user))
+        .select_related("instrument_version", "timepoint", "caregiver")
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.filter(is_current=True)))
+    )
+
+
+def get_assessment_for(user: User, assessment_id: Any) -> Assessment:
+    """An assessment through its case's one door; the same NotFound for missing and not yours."""
+    try:
+        pk = int(assessment_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    found = assessments_visible_to(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def current_answers(assessment: Assessment) -> dict[str, Any]:
+    """The answer that counts for each item (the latest, not superseded)."""
+    rows = assessment.answers.filter(superseded=False).order_by("item_id", "-answered_at", "-id")
+    answers: dict[str, Any] = {}
+    for row in rows:
+        answers.setdefault(row.item_id, row.value)
+    return answers
+
+
+def current_score(assessment: Assessment) -> Score | None:
+    return assessment.scores.filter(is_current=True).first()
+
+
+@dataclass(frozen=True)
+class ScorePoint:
+    """One completed assessment's score, for the history chart."""
+
+    assessment: Assessment
+    score: Score
+
+
+def score_history(case: Case) -> dict[str, list[ScorePoint]]:
+    """Completed assessments' current scores per instrument id, oldest first."""
+    history: dict[str, list[ScorePoint]] = {}
+    assessments = (
+        case.assessments.filter(status="completed")
+        .select_related("instrument_version", "timepoint", "caregiver")
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.filter(is_current=True)))
+        .order_by("completed_at", "id")
+    )
+    for assessment in assessments:
+        scores = list(assessment.scores.all())
+        if scores:
+            history.setdefault(assessment.instrument_version.instrument_id, []).append(
+                ScorePoint(assessment, scores[0])
+            )
+    return history
+
+
+def open_alerts_visible_to(user: User) -> QuerySet[SafetyAlert]:
+    """Unacknowledged safety alerts on the cases `user` may see, newest first."""
+    return (
+        SafetyAlert.objects.filter(case__in=cases_visible_to(user), acknowledged_at__isnull=True)
+        .select_related("case", "assessment__caregiver", "assessment__instrument_version")
+        .order_by("-raised_at")
+    )
+
+
+def link_digest(key: str) -> str:
+    """Links are stored as SHA-256 digests of their key."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def usable_self_report_link(key: str) -> SelfReportLink:
+    """The link for `key` if it can still be filled in; NotFound otherwise (expired, used)."""
+    link = (
+        SelfReportLink.objects.select_related(
+            "assessment__instrument_version", "assessment__caregiver"
+        )
+        .filter(
+            digest=link_digest(key),
+            submitted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
+        .first()
+    )
+    if link is None:
+        raise NotFound()
+    return link
+
+
+def answers_of(assessment: Assessment) -> QuerySet[Answer]:
+    return assessment.answers.order_by("item_id", "answered_at", "id")

@@ -1,0 +1,457 @@
+"""Writes about instruments and assessments: access check, validation, save and audit in one
+transaction. Pages, the API, the self-report link and the command line call these.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import secrets
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from buoy.access.domain.roles import can_see_case
+from buoy.access.models import User
+from buoy.audit.services import record
+from buoy.cases.models import Caregiver, Case
+from buoy.cases.selectors import access_facts
+from buoy.core.errors import InvalidInput, NotFound
+from buoy.instruments.domain.definition import Instrument, instrument_to_dict
+from buoy.instruments.domain.library import bundled_instruments
+from buoy.instruments.domain.scoring import check_answers, score
+from buoy.instruments.models import (
+    Answer,
+    Assessment,
+    AssessmentMode,
+    AssessmentStatus,
+    Correction,
+    InstrumentVersion,
+    InstrumentWording,
+    SafetyAlert,
+    Score,
+    SelfReportLink,
+    Timepoint,
+)
+from buoy.instruments.selectors import current_answers, link_digest
+
+DEFAULT_TIMEPOINTS = [
+    ("baseline", "Baseline", "基线", 0, None),
+    ("mid", "Mid-intervention", "介入中期", 1, None),
+    ("post", "Post-intervention", "介入后", 2, None),
+    ("follow_up_3m", "Follow-up at 3 months", "3个月随访", 3, 3),
+]
+LINK_VALID_DAYS = 7
+
+
+def _require_case_access(actor: User, case: Case) -> None:
+    if not can_see_case(actor.as_actor(), access_facts(case)):
+        raise NotFound()
+
+
+def ensure_bundled_instruments() -> int:
+    """Install the bundled library's versions that the database lacks; returns how many.
+
+    A bundled definition whose version is already installed is left alone: a new version
+    of a definition never rewrites the one that past scores name.
+    """
+    added = 0
+    with transaction.atomic():
+        for instrument in bundled_instruments():
+            exists = InstrumentVersion.objects.filter(
+                instrument_id=instrument.id, version=instrument.version
+            ).exists()
+            if not exists:
+                _store_version(instrument, origin="bundled", actor=None)
+                added += 1
+        for code, label_en, label_zh, order, months in DEFAULT_TIMEPOINTS:
+            Timepoint.objects.get_or_create(
+                code=code,
+                defaults={
+                    "label_en": label_en,
+                    "label_zh": label_zh,
+                    "order": order,
+                    "months_after_end": months,
+                },
+            )
+    return added
+
+
+def _store_version(instrument: Instrument, *, origin: str, actor: User | None) -> InstrumentVersion:
+    InstrumentVersion.objects.filter(instrument_id=instrument.id).update(is_current=False)
+    version = InstrumentVersion.objects.create(
+        instrument_id=instrument.id,
+        version=instrument.version,
+        name=dict(instrument.name),
+        definition=instrument_to_dict(instrument),
+        origin=origin,
+        imported_by=actor,
+        is_current=True,
+    )
+    record(
+        actor=actor,
+        action="instruments.version.installed",
+        subject=version,
+        context={"instrument": instrument.id, "version": instrument.version, "origin": origin},
+    )
+    return version
+
+
+@transaction.atomic
+def import_instruments(
+    *, actor: User | None, instruments: list[Instrument], origin: str
+) -> list[InstrumentVersion]:
+    """Install imported definitions, all or none. Re-importing an identical version is a no-op;
+    a different definition under an existing version number is refused."""
+    stored = []
+    for instrument in instruments:
+        existing = InstrumentVersion.objects.filter(
+            instrument_id=instrument.id, version=instrument.version
+        ).first()
+        if existing is None:
+            stored.append(_store_version(instrument, origin=origin, actor=actor))
+        elif existing.definition == instrument_to_dict(instrument):
+            stored.append(existing)
+        elif origin in ("redcap", "fhir"):
+            # These formats carry no version of their own: a changed form is a new version.
+            stored.append(_store_version(_next_version(instrument), origin=origin, actor=actor))
+        else:
+            message = _(
+                "%(id)s version %(version)s is already installed with a different "
+                "definition; give the new definition a new version."
+            ) % {"id": instrument.id, "version": instrument.version}
+            raise InvalidInput({"version": [message]})
+    return stored
+
+
+def _next_version(instrument: Instrument) -> Instrument:
+    """The same definition under the next free whole-number version."""
+    taken = set(
+        InstrumentVersion.objects.filter(instrument_id=instrument.id).values_list(
+            "version", flat=True
+        )
+    )
+    number = len(taken) + 1
+    while str(number) in taken:
+        number += 1
+    return dataclasses.replace(instrument, version=str(number))
+
+
+@transaction.atomic
+def import_wording(
+    *, actor: User | None, version: InstrumentVersion, language: str, wording: dict[str, Any]
+) -> InstrumentWording:
+    """Keep a licensed site's item wording for one language (checked against the definition)."""
+    from buoy.instruments.domain.definition import DefinitionError, merge_wording
+
+    try:
+        merge_wording(version.instrument(), wording, source="wording file")
+    except DefinitionError as error:
+        raise InvalidInput({"wording": [str(error)]}) from None
+    stored, _created = InstrumentWording.objects.update_or_create(
+        instrument_version=version,
+        language=language,
+        defaults={"wording": wording, "imported_by": actor},
+    )
+    record(
+        actor=actor,
+        action="instruments.wording.imported",
+        subject=version,
+        context={"language": language},
+    )
+    return stored
+
+
+@transaction.atomic
+def start_assessment(
+    *,
+    actor: User,
+    case: Case,
+    caregiver: Caregiver,
+    instrument_version: InstrumentVersion,
+    timepoint: Timepoint,
+    mode: str = AssessmentMode.INTERVIEW,
+    language: str | None = None,
+) -> Assessment:
+    """Begin an assessment of one caregiver of the case with the current instrument version."""
+    _require_case_access(actor, case)
+    if caregiver.case_id != case.pk:
+        raise InvalidInput({"caregiver": [_("Choose a caregiver of this case.")]})
+    if mode not in AssessmentMode.values:
+        raise InvalidInput({"mode": [_("Choose how the answers are collected.")]})
+    assessment = Assessment.objects.create(
+        case=case,
+        caregiver=caregiver,
+        instrument_version=instrument_version,
+        timepoint=timepoint,
+        mode=mode,
+        language=language or caregiver.preferred_language,
+        created_by=actor,
+    )
+    record(
+        actor=actor,
+        action="instruments.assessment.started",
+        subject=assessment,
+        context={"case": case.pk, "instrument": instrument_version.instrument_id},
+    )
+    return assessment
+
+
+def _checked(assessment: Assessment, answers: Mapping[str, Any]) -> dict[str, Any]:
+    instrument = assessment.instrument_version.instrument()
+    known = {item.id for item in instrument.items}
+    errors: dict[str, list[str]] = {
+        item_id: [_("This instrument has no item %(item)s.") % {"item": item_id}]
+        for item_id in answers
+        if item_id not in known
+    }
+    cleaned = {k: (None if v in ("", None) else v) for k, v in answers.items() if k in known}
+    for item_id, message in check_answers(instrument, cleaned).items():
+        errors.setdefault(item_id, []).append(message)
+    if errors:
+        raise InvalidInput(errors)
+    return cleaned
+
+
+def _write_answers(
+    assessment: Assessment, answers: Mapping[str, Any], *, actor: User | None, channel: str
+) -> list[str]:
+    """Store the answers that differ from the current ones; earlier rows are kept."""
+    current = current_answers(assessment)
+    changed = [k for k, v in answers.items() if current.get(k) != v]
+    if changed:
+        Answer.objects.filter(assessment=assessment, item_id__in=changed, superseded=False).update(
+            superseded=True
+        )
+        now = timezone.now()
+        Answer.objects.bulk_create(
+            [
+                Answer(
+                    assessment=assessment,
+                    item_id=item_id,
+                    value=answers[item_id],
+                    answered_at=now,
+                    entered_by=actor,
+                    channel=channel,
+                )
+                for item_id in changed
+            ]
+        )
+    return changed
+
+
+def _score(assessment: Assessment) -> Score:
+    instrument = assessment.instrument_version.instrument()
+    result = score(instrument, current_answers(assessment))
+    assessment.scores.filter(is_current=True).update(is_current=False)
+    stored = Score.objects.create(
+        assessment=assessment,
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        rule=result.rule,
+        total=result.total,
+        status=result.status,
+        error=result.error or "",
+        subscales=dict(result.subscales or {}),
+        profiles=dict(result.profiles or {}),
+        band=None if result.band is None else dict(result.band),
+    )
+    for alert in result.alerts:
+        already = SafetyAlert.objects.filter(assessment=assessment, rule_id=alert.id).exists()
+        if not already:
+            raised = SafetyAlert.objects.create(
+                assessment=assessment,
+                case=assessment.case,
+                rule_id=alert.id,
+                item_id=alert.item,
+                message=dict(alert.message),
+            )
+            record(
+                actor=None,
+                action="instruments.alert.raised",
+                subject=raised,
+                context={"case": assessment.case_id, "rule": alert.id},
+            )
+    return stored
+
+
+@transaction.atomic
+def record_answers(
+    *, actor: User, assessment: Assessment, answers: Mapping[str, Any], complete: bool = False
+) -> Assessment:
+    """A worker enters answers (an interview); `complete=True` finishes and scores it."""
+    _require_case_access(actor, assessment.case)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status == AssessmentStatus.COMPLETED:
+        raise InvalidInput({"": [_("This assessment is completed. Correct it with a reason.")]})
+    cleaned = _checked(assessment, answers)
+    changed = _write_answers(assessment, cleaned, actor=actor, channel=AssessmentMode.INTERVIEW)
+    if complete:
+        _complete(assessment)
+    record(
+        actor=actor,
+        action="instruments.answers.recorded",
+        subject=assessment,
+        changed_fields=changed,
+        context={"case": assessment.case_id, "complete": complete},
+    )
+    return assessment
+
+
+def _complete(assessment: Assessment) -> None:
+    assessment.status = AssessmentStatus.COMPLETED
+    assessment.completed_at = timezone.now()
+    assessment.save(update_fields=["status", "completed_at"])
+    _score(assessment)
+
+
+@transaction.atomic
+def correct_assessment(
+    *, actor: User, assessment: Assessment, answers: Mapping[str, Any], reason: str
+) -> Assessment:
+    """Change answers of a completed assessment; needs a reason, keeps the old answers and
+    scores, and scores again."""
+    _require_case_access(actor, assessment.case)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status != AssessmentStatus.COMPLETED:
+        raise InvalidInput({"": [_("Only a completed assessment is corrected.")]})
+    if not reason.strip():
+        raise InvalidInput({"reason": [_("Say why the answers are being changed.")]})
+    cleaned = _checked(assessment, answers)
+    changed = _write_answers(assessment, cleaned, actor=actor, channel=AssessmentMode.INTERVIEW)
+    if not changed:
+        raise InvalidInput({"": [_("No answer was changed.")]})
+    Correction.objects.create(
+        assessment=assessment, corrected_by=actor, reason=reason.strip(), items=changed
+    )
+    _score(assessment)
+    record(
+        actor=actor,
+        action="instruments.assessment.corrected",
+        subject=assessment,
+        changed_fields=changed,
+        context={"case": assessment.case_id},
+    )
+    return assessment
+
+
+@transaction.atomic
+def create_self_report_link(
+    *, actor: User, assessment: Assessment, valid_for: dt.timedelta | None = None
+) -> str:
+    """A one-time link key for the caregiver; shown once, stored only as a digest."""
+    _require_case_access(actor, assessment.case)
+    assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.status == AssessmentStatus.COMPLETED:
+        raise InvalidInput({"": [_("This assessment is already completed.")]})
+    key = secrets.token_urlsafe(24)
+    expires = timezone.now() + (valid_for or dt.timedelta(days=LINK_VALID_DAYS))
+    SelfReportLink.objects.filter(assessment=assessment).delete()
+    link = SelfReportLink.objects.create(
+        assessment=assessment, digest=link_digest(key), created_by=actor, expires_at=expires
+    )
+    if assessment.mode != AssessmentMode.SELF_REPORT:
+        assessment.mode = AssessmentMode.SELF_REPORT
+        assessment.save(update_fields=["mode"])
+    record(
+        actor=actor,
+        action="instruments.link.created",
+        subject=link,
+        context={"case": assessment.case_id, "assessment": assessment.pk},
+    )
+    return key
+
+
+@transaction.atomic
+def save_self_report(*, link: SelfReportLink, answers: Mapping[str, Any], submit: bool) -> None:
+    """The caregiver saves progress or submits; submitting uses the link up."""
+    link = SelfReportLink.objects.select_for_update().get(pk=link.pk)
+    if not link.is_usable():
+        raise NotFound()
+    assessment = link.assessment
+    cleaned = _checked(assessment, answers)
+    changed = _write_answers(assessment, cleaned, actor=None, channel=AssessmentMode.SELF_REPORT)
+    now = timezone.now()
+    link.last_saved_at = now
+    fields = ["last_saved_at"]
+    if submit:
+        link.submitted_at = now
+        fields.append("submitted_at")
+        _complete(assessment)
+    link.save(update_fields=fields)
+    record(
+        actor=None,
+        action="instruments.self_report.submitted" if submit else "instruments.self_report.saved",
+        subject=assessment,
+        changed_fields=changed,
+        context={"case": assessment.case_id},
+    )
+
+
+@transaction.atomic
+def acknowledge_alert(*, actor: User, alert: SafetyAlert) -> None:
+    """The worker has seen the alert and acted on it."""
+    _require_case_access(actor, alert.case)
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = timezone.now()
+        alert.acknowledged_by = actor
+        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        record(
+            actor=actor,
+            action="instruments.alert.acknowledged",
+            subject=alert,
+            context={"case": alert.case_id},
+        )
+
+
+@transaction.atomic
+def import_assessments(
+    *,
+    actor: User,
+    instrument_version: InstrumentVersion,
+    rows: Sequence[tuple[Case, Timepoint, Mapping[str, Any], bool]],
+    source: str,
+) -> list[Assessment]:
+    """Create one assessment of each case's primary caregiver per row, all or none.
+
+    A row is (case, timepoint, answers, complete); answers are checked like any other, and an
+    error names the row (1-based, in the order given) and the item.
+    """
+    created = []
+    for number, (case, timepoint, answers, complete) in enumerate(rows, start=1):
+        _require_case_access(actor, case)
+        caregiver = case.caregivers.order_by("-is_primary", "id").first()
+        if caregiver is None:
+            raise InvalidInput({"": [f"{source}, record {number}: the case has no caregiver"]})
+        assessment = Assessment.objects.create(
+            case=case,
+            caregiver=caregiver,
+            instrument_version=instrument_version,
+            timepoint=timepoint,
+            mode=AssessmentMode.IMPORT,
+            created_by=actor,
+            language=caregiver.preferred_language,
+        )
+        try:
+            cleaned = _checked(assessment, answers)
+        except InvalidInput as error:
+            raise InvalidInput(
+                {
+                    item: [f"{source}, record {number}, item {item}: {' '.join(messages)}"]
+                    for item, messages in error.errors.items()
+                }
+            ) from None
+        _write_answers(assessment, cleaned, actor=actor, channel=AssessmentMode.IMPORT)
+        if complete:
+            _complete(assessment)
+        created.append(assessment)
+        record(
+            actor=actor,
+            action="instruments.assessment.imported",
+            subject=assessment,
+            context={"case": case.pk, "source": source},
+        )
+    return created

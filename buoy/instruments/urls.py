@@ -1,0 +1,17 @@
+from django.urls import path
+
+from buoy.instruments import views
+
+app_name = "instruments"
+urlpatterns = [
+    path("cases/<int:case_id>/assessments/", views.case_section, name="case_section"),
+    path("cases/<int:case_id>/assessments/new/", views.assessment_new, name="assessment_new"),
+    path(
+        "cases/<int:case_id>/assessments/<int:assessment_id>/", views.assessment, name="assessment"
+    ),
+    path(
+        "cases/<int:case_id>/assessments/<int:assessment_id>/link/", views.link_new, name="link_new"
+    ),
+    path("alerts/", views.alerts, name="alerts"),
+    path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+]

@@ -1,0 +1,357 @@
+"""Assessment pages: the case's assessment section, entry, correction, self-report links,
+safety alerts, and the caregiver's own link page (no login)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from buoy.access.decorators import role_allows
+from buoy.access.domain.roles import can_see_identifiable_cases
+from buoy.access.models import User
+from buoy.cases.models import Case
+from buoy.cases.selectors import get_case_for
+from buoy.core.errors import InvalidInput, NotFound
+from buoy.core.forms import add_service_errors
+from buoy.instruments import selectors, services
+from buoy.instruments.domain.charts import ChartPoint, score_history_svg
+from buoy.instruments.forms import AnswersForm, AssessmentStartForm, text_in
+from buoy.instruments.models import Assessment, AssessmentMode, AssessmentStatus
+
+casework = role_allows(can_see_identifiable_cases)
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _language() -> str:
+    return get_language() or "en"
+
+
+def _case(request: HttpRequest, case_id: int, *, audit: bool = True) -> Case:
+    try:
+        return get_case_for(
+            _user(request),
+            case_id,
+            audit_as="cases.case.viewed" if audit and request.method == "GET" else None,
+        )
+    except NotFound:
+        raise Http404(_("No such case.")) from None
+
+
+def _assessment(request: HttpRequest, case: Case, assessment_id: int) -> Assessment:
+    try:
+        assessment = selectors.get_assessment_for(_user(request), assessment_id)
+    except NotFound:
+        raise Http404(_("No such assessment.")) from None
+    if assessment.case_id != case.pk:
+        raise Http404(_("No such assessment."))
+    return assessment
+
+
+def _history_charts(case: Case) -> list[dict[str, Any]]:
+    language = _language()
+    charts = []
+    for _instrument_id, points in selectors.score_history(case).items():
+        version = points[-1].assessment.instrument_version
+        instrument = version.instrument()
+        options = [s for rs in instrument.response_sets.values() for s in rs.scores] or [0.0]
+        scored = instrument.total.items
+        low, high = _total_range(instrument, min(options), max(options), len(scored))
+        norm = next((n for n in instrument.norms if n.default), None)
+        chart_points = [
+            ChartPoint(p.assessment.timepoint.label(language), p.score.total) for p in points
+        ]
+        charts.append(
+            {
+                "instrument": version,
+                "name": version.display_name(language),
+                "svg": mark_safe(  # noqa: S308 - every text in it is escaped by the builder
+                    score_history_svg(
+                        chart_points,
+                        low=low,
+                        high=high,
+                        reference=norm.mean if norm else None,
+                        reference_label=(_("norm mean %(mean)s") % {"mean": f"{norm.mean:g}"})
+                        if norm
+                        else "",
+                        title=_("%(name)s scores over time")
+                        % {"name": version.display_name(language)},
+                    )
+                ),
+                "points": points,
+                "norms": _norm_rows(instrument),
+                "profiles": _profile_change(instrument, points),
+            }
+        )
+    return charts
+
+
+def _norm_rows(instrument: Any) -> list[dict[str, Any]]:
+    """Each reference population in the reader's language, default first."""
+    language = _language()
+    rows = [
+        {
+            "population": text_in(norm.population, language) or norm.id,
+            "mean": norm.mean,
+            "sd": norm.sd,
+            "reliability": norm.reliability,
+            "reliability_kind": norm.reliability_kind,
+            "source": norm.source,
+            "quartiles": norm.quartiles,
+            "default": norm.default,
+        }
+        for norm in instrument.norms
+    ]
+    return sorted(rows, key=lambda row: not row["default"])
+
+
+def _total_range(
+    instrument: Any, option_low: float, option_high: float, n: int
+) -> tuple[float, float]:
+    method = instrument.total.method
+    factor = instrument.total.multiplier
+    if method in ("mean",):
+        return option_low * factor, option_high * factor
+    if method == "count":
+        return 0.0, float(n)
+    return option_low * n * factor, option_high * n * factor
+
+
+def _profile_change(instrument: Any, points: list[Any]) -> list[dict[str, Any]]:
+    """Item-group means at the first and the latest completed assessment (descriptive)."""
+    if not instrument.item_groups or len(points) < 1:
+        return []
+    first, last = points[0].score, points[-1].score
+    rows = []
+    for group in instrument.item_groups:
+        rows.append(
+            {
+                "label": text_in(group.label, _language()) or group.id,
+                "before": first.profiles.get(group.id),
+                "after": last.profiles.get(group.id) if len(points) > 1 else None,
+            }
+        )
+    return rows
+
+
+@casework
+def case_section(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case page's assessment section (loaded into the case page by htmx)."""
+    case = _case(request, case_id, audit=False)
+    assessments = selectors.assessments_visible_to(_user(request)).filter(case=case)
+    return render(
+        request,
+        "instruments/case_section.html",
+        {
+            "case": case,
+            "assessments": assessments,
+            "charts": _history_charts(case),
+            "alerts": selectors.open_alerts_visible_to(_user(request)).filter(case=case),
+            "language": _language(),
+        },
+    )
+
+
+@casework
+def assessment_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Start an assessment: caregiver, instrument, timepoint, interview or link."""
+    case = _case(request, case_id)
+    form = AssessmentStartForm(
+        request.POST or None,
+        caregivers=case.caregivers.all(),
+        instruments=selectors.current_instruments(),
+        timepoints=selectors.timepoints(),
+        language=_language(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            assessment = services.start_assessment(
+                actor=_user(request),
+                case=case,
+                caregiver=form.cleaned_data["caregiver"],
+                instrument_version=form.cleaned_data["instrument"],
+                timepoint=form.cleaned_data["timepoint"],
+                mode=form.cleaned_data["mode"],
+            )
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            if assessment.mode == AssessmentMode.SELF_REPORT:
+                return _link_page(request, case, assessment)
+            return redirect("instruments:assessment", case_id=case.pk, assessment_id=assessment.pk)
+    return render(request, "instruments/assessment_new.html", {"case": case, "form": form})
+
+
+def _link_page(request: HttpRequest, case: Case, assessment: Assessment) -> HttpResponse:
+    key = services.create_self_report_link(actor=_user(request), assessment=assessment)
+    url = request.build_absolute_uri(reverse("self_report", args=[key]))
+    return render(
+        request,
+        "instruments/link_created.html",
+        {"case": case, "assessment": assessment, "url": url},
+    )
+
+
+@require_POST
+@casework
+def link_new(request: HttpRequest, case_id: int, assessment_id: int) -> HttpResponse:
+    """Make a (new) one-time link for an unfinished assessment."""
+    case = _case(request, case_id)
+    assessment = _assessment(request, case, assessment_id)
+    try:
+        return _link_page(request, case, assessment)
+    except InvalidInput as error:
+        messages.error(request, " ".join(m for ms in error.errors.values() for m in ms))
+        return redirect("instruments:assessment", case_id=case.pk, assessment_id=assessment.pk)
+
+
+@casework
+def assessment(request: HttpRequest, case_id: int, assessment_id: int) -> HttpResponse:
+    """Enter answers in an interview, see the score, or correct a completed assessment."""
+    case = _case(request, case_id)
+    found = _assessment(request, case, assessment_id)
+    instrument = found.instrument_version.instrument()
+    completed = found.status == AssessmentStatus.COMPLETED
+    current = selectors.current_answers(found)
+    form = AnswersForm(
+        request.POST or None,
+        instrument=instrument,
+        language=_language(),
+        with_reason=completed,
+        initial={k: ("" if v is None else str(v)) for k, v in current.items()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            if completed:
+                services.correct_assessment(
+                    actor=_user(request),
+                    assessment=found,
+                    answers=form.answers(),
+                    reason=form.cleaned_data["reason"],
+                )
+                messages.success(request, _("The correction was saved and scored again."))
+            else:
+                finish = "complete" in request.POST
+                services.record_answers(
+                    actor=_user(request), assessment=found, answers=form.answers(), complete=finish
+                )
+                messages.success(
+                    request,
+                    _("The assessment was completed and scored.")
+                    if finish
+                    else _("The answers were saved."),
+                )
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            return redirect("instruments:assessment", case_id=case.pk, assessment_id=found.pk)
+    return render(
+        request,
+        "instruments/assessment.html",
+        {
+            "case": case,
+            "assessment": found,
+            "instrument": instrument,
+            "name": found.instrument_version.display_name(_language()),
+            "form": form,
+            "score": selectors.current_score(found),
+            "completed": completed,
+            "licensed_without_wording": instrument.licence.status == "licensed"
+            and not instrument.has_wording(_language()),
+            "norms": _norm_rows(instrument),
+            "corrections": found.corrections.select_related("corrected_by"),
+        },
+    )
+
+
+@casework
+def alerts(request: HttpRequest) -> HttpResponse:
+    """Open safety alerts on the cases the user sees (worker's and supervisor's dashboard)."""
+    return render(
+        request,
+        "instruments/alerts.html",
+        {
+            "alerts": selectors.open_alerts_visible_to(_user(request))[:100],
+            "language": _language(),
+        },
+    )
+
+
+@require_POST
+@casework
+def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """Mark an alert as seen and acted on."""
+    alert = selectors.open_alerts_visible_to(_user(request)).filter(pk=alert_id).first()
+    if alert is None:
+        raise Http404(_("No such alert."))
+    services.acknowledge_alert(actor=_user(request), alert=alert)
+    messages.success(request, _("The alert was marked as handled."))
+    return redirect(request.POST.get("next") or "instruments:alerts")
+
+
+def self_report(request: HttpRequest, key: str) -> HttpResponse:
+    """The caregiver's page: only the questionnaire, in their language, no login."""
+    try:
+        link = selectors.usable_self_report_link(key)
+    except NotFound:
+        return render(request, "instruments/self_report_closed.html", status=404)
+    found = link.assessment
+    language = found.language
+    with translation.override(language):
+        instrument = found.instrument_version.instrument()
+        form = AnswersForm(
+            request.POST or None,
+            instrument=instrument,
+            language=language,
+            initial={
+                k: ("" if v is None else str(v))
+                for k, v in selectors.current_answers(found).items()
+            },
+        )
+        if request.method == "POST" and form.is_valid():
+            submit = "submit" in request.POST
+            try:
+                services.save_self_report(link=link, answers=form.answers(), submit=submit)
+            except InvalidInput as error:
+                add_service_errors(form, error)
+            except NotFound:
+                return render(request, "instruments/self_report_closed.html", status=404)
+            else:
+                if submit:
+                    return render(
+                        request, "instruments/self_report_done.html", {"language": language}
+                    )
+                return render(
+                    request,
+                    "instruments/self_report.html",
+                    {
+                        "form": form,
+                        "name": found.instrument_version.display_name(language),
+                        "saved": True,
+                        "language": language,
+                        "expires": link.expires_at,
+                    },
+                )
+        response = render(
+            request,
+            "instruments/self_report.html",
+            {
+                "form": form,
+                "name": found.instrument_version.display_name(language),
+                "language": language,
+                "expires": link.expires_at,
+            },
+        )
+    response["Cache-Control"] = "no-store"
+    return response
