@@ -90,14 +90,19 @@ class Target:
 
 
 def run_benchmarks(
-    *, cases: int, requests: int, only: str | None = None, rows: int = 1_000_000
+    *,
+    cases: int,
+    requests: int,
+    only: str | None = None,
+    rows: int = 1_000_000,
+    links: int = 200,
 ) -> int:
-    """Run the web benchmark, the scoring benchmark, or (`only=None`) both.
+    """Run the web, scoring or self-report-link benchmark, or (`only=None`) all three.
 
     Returns the exit status: 0, or 1 when a benchmark could not run or went wrong.
     """
-    if only not in (None, "web", "scoring"):
-        print(f"buoy bench: unknown benchmark {only!r} (web or scoring)", file=sys.stderr)
+    if only not in (None, "web", "scoring", "links"):
+        print(f"buoy bench: unknown benchmark {only!r} (web, scoring or links)", file=sys.stderr)
         return 2
     status = 0
     if only in (None, "web"):
@@ -106,6 +111,12 @@ def run_benchmarks(
         if only is None:
             print()
         status = max(status, run_scoring_benchmark(rows=rows))
+    if only in (None, "links"):
+        from buoy.bench_links import run_links_benchmark
+
+        if only is None:
+            print()
+        status = max(status, run_links_benchmark(links=links))
     return status
 
 

@@ -97,10 +97,14 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--requests", type=int, default=400)
     bench.add_argument(
         "--only",
-        choices=["web", "scoring"],
-        help="run one benchmark: web (the caseload pages) or scoring (batch scoring); default both",
+        choices=["web", "scoring", "links"],
+        help="run one benchmark: web (caseload pages), scoring (batch scoring) or links "
+        "(200 caregivers submitting at once); default all",
     )
     bench.add_argument("--rows", type=int, default=1_000_000, help="rows for the scoring benchmark")
+    bench.add_argument(
+        "--links", type=int, default=200, help="simultaneous caregivers for the links benchmark"
+    )
 
     manage = commands.add_parser("manage", help="run any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
@@ -318,7 +322,9 @@ def _instruments(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from buoy.bench import run_benchmarks
 
-    return run_benchmarks(cases=args.cases, requests=args.requests, only=args.only, rows=args.rows)
+    return run_benchmarks(
+        cases=args.cases, requests=args.requests, only=args.only, rows=args.rows, links=args.links
+    )
 
 
 if __name__ == "__main__":

@@ -90,6 +90,7 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "instruments:assessment": ("get", {}, CASE_PAGE),
     "instruments:link_new": ("post", {}, answers(200, 404, 200, 404, 403, 403, LOGIN)),
     "instruments:alerts": ("get", {}, CASEWORK_PAGE),
+    "instruments:alerts_banner": ("get", {}, CASEWORK_PAGE),
     "instruments:alert_acknowledge": ("post", {}, answers(302, 404, 302, 404, 403, 403, LOGIN)),
     "self_report": ("get", {}, PUBLIC),
     "instrument-list": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),

@@ -31,7 +31,7 @@ def test_bench_runs_end_to_end_and_cleans_up(
 
     monkeypatch.setattr(subprocess, "Popen", RecordingPopen)
 
-    assert bench.run_benchmarks(cases=30, requests=20) == 0
+    assert bench.run_benchmarks(cases=30, requests=20, only="web") == 0
 
     out = capsys.readouterr().out
     for row in ("GET /healthz (baseline)", "GET /cases/ (25 rows)", "GET /api/v1/cases/"):
@@ -40,3 +40,9 @@ def test_bench_runs_end_to_end_and_cleans_up(
     assert started, "no subprocess was started"
     assert all(process.poll() is not None for process in started), "a server is still running"
     assert list(tmp_path.iterdir()) == [], "the temporary BUOY_HOME was not deleted"
+
+
+def test_the_links_benchmark_loses_nothing_with_a_few_caregivers() -> None:
+    from buoy.bench_links import run_links_benchmark
+
+    assert run_links_benchmark(links=5) == 0

@@ -13,5 +13,6 @@ urlpatterns = [
         "cases/<int:case_id>/assessments/<int:assessment_id>/link/", views.link_new, name="link_new"
     ),
     path("alerts/", views.alerts, name="alerts"),
+    path("alerts/banner/", views.alerts_banner, name="alerts_banner"),
     path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
 ]

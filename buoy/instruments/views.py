@@ -97,11 +97,23 @@ def _history_charts(case: Case) -> list[dict[str, Any]]:
     return charts
 
 
-def _norm_rows(instrument: Any) -> list[dict[str, Any]]:
-    """Each reference population in the reader's language, default first."""
+def _quartile(quartiles: Any, total: float | None) -> int | None:
+    """Which published quartile (1–4) a total falls in; None without quartiles or a total."""
+    if total is None or not quartiles:
+        return None
+    for number, (low, high) in enumerate(quartiles, start=1):
+        if low <= round(total) <= high:
+            return number
+    return None
+
+
+def _norm_rows(instrument: Any, total: float | None = None) -> list[dict[str, Any]]:
+    """Each reference population in the reader's language, default first, with the quartile
+    of `total` where the source publishes quartiles."""
     language = _language()
     rows = [
         {
+            "quartile": _quartile(norm.quartiles, total),
             "population": text_in(norm.population, language) or norm.id,
             "mean": norm.mean,
             "sd": norm.sd,
@@ -256,6 +268,7 @@ def assessment(request: HttpRequest, case_id: int, assessment_id: int) -> HttpRe
             add_service_errors(form, error)
         else:
             return redirect("instruments:assessment", case_id=case.pk, assessment_id=found.pk)
+    score = selectors.current_score(found)
     return render(
         request,
         "instruments/assessment.html",
@@ -265,11 +278,11 @@ def assessment(request: HttpRequest, case_id: int, assessment_id: int) -> HttpRe
             "instrument": instrument,
             "name": found.instrument_version.display_name(_language()),
             "form": form,
-            "score": selectors.current_score(found),
+            "score": score,
             "completed": completed,
             "licensed_without_wording": instrument.licence.status == "licensed"
             and not instrument.has_wording(_language()),
-            "norms": _norm_rows(instrument),
+            "norms": _norm_rows(instrument, score.total if score else None),
             "corrections": found.corrections.select_related("corrected_by"),
         },
     )
@@ -286,6 +299,13 @@ def alerts(request: HttpRequest) -> HttpResponse:
             "language": _language(),
         },
     )
+
+
+@casework
+def alerts_banner(request: HttpRequest) -> HttpResponse:
+    """A one-line count of open safety alerts, loaded into the caseload by htmx."""
+    count = selectors.open_alerts_visible_to(_user(request)).count()
+    return render(request, "instruments/alerts_banner.html", {"count": count})
 
 
 @require_POST

@@ -157,3 +157,44 @@ def test_another_wards_worker_gets_404_for_an_assessment(
     hidden = client.get(f"/api/v1/assessments/{alice_assessment.pk}/")
     missing = client.get("/api/v1/assessments/999999/")
     assert hidden.status_code == missing.status_code == 404
+
+
+def test_the_score_page_names_the_norms_and_the_us_quartile(
+    alice_worker: User, alice_case: Case, alice_assessment: Assessment
+) -> None:
+    services.record_answers(
+        actor=alice_worker,
+        assessment=alice_assessment,
+        answers=cdrisc_answers(3, 3, 3, 3, 3, 3, 3, 3, 3, 4),
+        complete=True,
+    )
+    url = reverse("instruments:assessment", args=[alice_case.pk, alice_assessment.pk])
+    context = logged_in(alice_worker).get(url).context
+    norms = context["norms"]
+    assert norms[0]["default"] is True
+    assert norms[0]["mean"] == 23.0
+    assert norms[0]["quartile"] is None  # the Chinese reference publishes no quartiles
+    us = next(n for n in norms if n["quartiles"])
+    assert us["quartile"] == 2  # 31 is in 30–32
+
+
+def test_the_caseload_banner_counts_open_alerts(
+    alice_worker: User, alice_case: Case, phq9: InstrumentVersion, baseline: Timepoint
+) -> None:
+    client = logged_in(alice_worker)
+    assert "alert" not in client.get(reverse("instruments:alerts_banner")).content.decode()
+    assessment = services.start_assessment(
+        actor=alice_worker,
+        case=alice_case,
+        caregiver=alice_case.caregivers.get(),
+        instrument_version=phq9,
+        timepoint=baseline,
+    )
+    answers = {item.id: 0 for item in phq9.instrument().scored_items}
+    answers[phq9.instrument().safety_rules[0].item] = 3
+    services.record_answers(
+        actor=alice_worker, assessment=assessment, answers=answers, complete=True
+    )
+    assert (
+        "1 open safety alert" in client.get(reverse("instruments:alerts_banner")).content.decode()
+    )
