@@ -32,6 +32,14 @@ def add_parser(commands: Any) -> None:
     exported.add_argument("--format", choices=["native", "fhir", "redcap"], default="native")
     exported.add_argument("--fhir-version", choices=["R4", "R5"], default="R4")
     exported.add_argument("-o", "--output")
+    timepoint = actions.add_parser(
+        "timepoint", help="add or change one of the department's assessment timepoints"
+    )
+    timepoint.add_argument("code", help="e.g. follow_up_6m")
+    timepoint.add_argument("--label-en", required=True)
+    timepoint.add_argument("--label-zh", required=True)
+    timepoint.add_argument("--order", type=int, default=10)
+    timepoint.add_argument("--months", type=int, help="months after the end of the casework")
     records = actions.add_parser(
         "import-records",
         help="import REDCap records (flat or EAV) or FHIR QuestionnaireResponses as assessments",
@@ -79,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
             "import-wording": _import_wording,
             "export": _export,
             "import-records": _import_records,
+            "timepoint": _timepoint,
         }[args.instruments_command]
         return handler(args)
     except FileNotFoundError as error:
@@ -206,6 +215,21 @@ def _export(args: argparse.Namespace) -> int:
         Path(args.output).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
+    return 0
+
+
+def _timepoint(args: argparse.Namespace) -> int:
+    from buoy.instruments.services import set_timepoint
+
+    timepoint = set_timepoint(
+        actor=None,
+        code=args.code,
+        label_en=args.label_en,
+        label_zh=args.label_zh,
+        order=args.order,
+        months_after_end=args.months,
+    )
+    print(f"timepoint {timepoint.code}: {timepoint.label_en} / {timepoint.label_zh}")
     return 0
 
 

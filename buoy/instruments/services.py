@@ -455,3 +455,37 @@ def import_assessments(
             context={"case": case.pk, "source": source},
         )
     return created
+
+
+@transaction.atomic
+def set_timepoint(
+    *,
+    actor: User | None,
+    code: str,
+    label_en: str,
+    label_zh: str,
+    order: int,
+    months_after_end: int | None = None,
+) -> Timepoint:
+    """Add or relabel one of the department's timepoints (baseline, mid, post, follow-up…)."""
+    from django.utils.text import slugify
+
+    if not code or slugify(code).replace("-", "_") != code:
+        raise InvalidInput({"code": [_("Use lower-case letters, digits and _ for the code.")]})
+    if not label_en.strip() or not label_zh.strip():
+        raise InvalidInput({"label": [_("Give the timepoint a label in both languages.")]})
+    timepoint, created = Timepoint.objects.update_or_create(
+        code=code,
+        defaults={
+            "label_en": label_en.strip(),
+            "label_zh": label_zh.strip(),
+            "order": order,
+            "months_after_end": months_after_end,
+        },
+    )
+    record(
+        actor=actor,
+        action="instruments.timepoint.created" if created else "instruments.timepoint.updated",
+        subject=timepoint,
+    )
+    return timepoint

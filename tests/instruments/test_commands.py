@@ -264,3 +264,28 @@ def test_a_changed_redcap_form_imported_again_becomes_a_new_version(
         .values_list("version", "is_current")
     )
     assert versions == [("1", False), ("2", True)]
+
+
+def test_the_department_adds_a_follow_up_timepoint(capsys: pytest.CaptureFixture[str]) -> None:
+    from buoy.instruments.models import Timepoint
+
+    assert (
+        main(
+            [
+                "instruments",
+                "timepoint",
+                "follow_up_6m",
+                "--label-en",
+                "Follow-up at 6 months",
+                "--label-zh",
+                "6个月随访",
+                "--months",
+                "6",
+            ]
+        )
+        == 0
+    )
+    added = Timepoint.objects.get(code="follow_up_6m")
+    assert (added.label_zh, added.months_after_end) == ("6个月随访", 6)
+    assert main(["instruments", "timepoint", "Bad Code", "--label-en", "x", "--label-zh", "y"]) == 2
+    assert not Timepoint.objects.filter(label_en="x").exists()
