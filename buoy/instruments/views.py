@@ -3,6 +3,7 @@ safety alerts, and the caregiver's own link page (no login)."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from django.contrib import messages
@@ -68,6 +69,11 @@ def _history_charts(case: Case) -> list[dict[str, Any]]:
         options = [s for rs in instrument.response_sets.values() for s in rs.scores] or [0.0]
         scored = instrument.total.items
         low, high = _total_range(instrument, min(options), max(options), len(scored))
+        # Imported instruments may score number items: widen the axis to what was scored.
+        values = [p.score.total for p in points if p.score.total is not None]
+        low, high = math.floor(min([low, *values])), math.ceil(max([high, *values]))
+        if high <= low:
+            high = low + 1
         norm = next((n for n in instrument.norms if n.default), None)
         chart_points = [
             ChartPoint(p.assessment.timepoint.label(language), p.score.total) for p in points

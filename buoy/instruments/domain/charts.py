@@ -74,8 +74,14 @@ def score_history_svg(
     if len(segment) > 1:
         parts.append(_polyline(segment))
     for index, point in enumerate(points):
+        # The end labels hug the plot's edges so that they are not cut off.
+        anchor = "middle"
+        if len(points) > 1 and index == 0:
+            anchor = "start"
+        elif len(points) > 1 and index == len(points) - 1:
+            anchor = "end"
         parts.append(
-            f'<text x="{x(index):.1f}" y="{height - 8}" text-anchor="middle" font-size="10">'
+            f'<text x="{x(index):.1f}" y="{height - 8}" text-anchor="{anchor}" font-size="10">'
             f"{escape(point.label)}</text>"
         )
         if point.value is not None:
