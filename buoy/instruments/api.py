@@ -174,6 +174,10 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         )
         return found
 
+    def _fresh(self, request: Request, pk: int) -> Response:
+        """The assessment as it now stands, answers and current score included."""
+        return Response(AssessmentSerializer(selectors.get_assessment_for(_user(request), pk)).data)
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         rows = page if page is not None else []
@@ -221,9 +225,7 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             answers=given.validated_data["answers"],
             complete=given.validated_data["complete"],
         )
-        return Response(
-            AssessmentSerializer(selectors.get_assessment_for(_user(request), found.pk)).data
-        )
+        return self._fresh(request, found.pk)
 
     @extend_schema(request=CorrectionSerializer, responses={200: AssessmentSerializer})
     @action(detail=True, methods=["post"])
@@ -238,9 +240,7 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             answers=given.validated_data["answers"],
             reason=given.validated_data["reason"],
         )
-        return Response(
-            AssessmentSerializer(selectors.get_assessment_for(_user(request), found.pk)).data
-        )
+        return self._fresh(request, found.pk)
 
     @extend_schema(request=None, responses={201: LinkSerializer})
     @action(detail=True, methods=["post"])

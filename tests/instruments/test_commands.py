@@ -13,16 +13,16 @@ from buoy.access.models import User
 from buoy.cases.models import Case
 from buoy.cli import main
 from buoy.instruments.models import Assessment, InstrumentVersion, InstrumentWording
+from tests.shared_files import SHARED, shared
 
 pytestmark = pytest.mark.django_db
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+SAMPLES = SHARED / "samples"
 
 
 @pytest.fixture(autouse=True)
 def _samples_present() -> None:
-    if not SAMPLES.is_dir():
-        pytest.fail(f"These tests read the shared samples; {SAMPLES} is missing.", pytrace=False)
+    shared("samples")
 
 
 def test_list_json_names_id_name_version_and_scored_items(

@@ -17,6 +17,7 @@ from buoy.instruments.domain.definition import (
     read_json_file,
 )
 from buoy.instruments.domain.library import bundled_instrument, bundled_instruments
+from tests.shared_files import LIBRARY
 
 EVERYTHING: dict[str, Any] = {
     "format": 1,
@@ -92,7 +93,7 @@ def test_written_definitions_leave_defaults_out() -> None:
 
 def test_the_bundled_files_are_what_the_writer_writes() -> None:
     """The library files stay in the writer's normal form, so exports diff cleanly."""
-    folder = Path(__file__).resolve().parents[2] / "buoy" / "instruments" / "library"
+    folder = LIBRARY
     for instrument in bundled_instruments():
         on_disk = json.loads((folder / f"{instrument.id}.json").read_text(encoding="utf-8"))
         assert instrument_from_dict(on_disk) == instrument

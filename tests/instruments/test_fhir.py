@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,17 +24,9 @@ from buoy.instruments.domain.fhir import (
     write_questionnaire_response,
 )
 from buoy.instruments.domain.interop_errors import InteropError
+from tests.shared_files import LIBRARY, SHARED
 
-
-def _repo_root() -> Path:
-    for folder in Path(__file__).resolve().parents:
-        if (folder / "pyproject.toml").exists():
-            return folder
-    raise AssertionError("tests are not inside the Buoy repository")
-
-
-SAMPLES = _repo_root().parent / "shared" / "samples" / "fhir"
-LIBRARY = _repo_root() / "buoy" / "instruments" / "library"
+SAMPLES = SHARED / "samples" / "fhir"
 
 SDC_Q = "sdc_2.8.0_Questionnaire-questionnaire-sdc-profile-example-PHQ9.json"
 SDC_QR = "sdc_2.8.0_QuestionnaireResponse-questionnaireresponse-sdc-profile-example-PHQ9.json"

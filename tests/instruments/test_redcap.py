@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,17 +26,9 @@ from buoy.instruments.domain.redcap import (
     rule_summary,
     write_data_dictionary,
 )
+from tests.shared_files import LIBRARY, SHARED
 
-
-def _repo_root() -> Path:
-    for folder in Path(__file__).resolve().parents:
-        if (folder / "pyproject.toml").exists():
-            return folder
-    raise AssertionError("tests are not inside the Buoy repository")
-
-
-SAMPLES = _repo_root().parent / "shared" / "samples" / "redcap"
-LIBRARY = _repo_root() / "buoy" / "instruments" / "library"
+SAMPLES = SHARED / "samples" / "redcap"
 
 # Every file in the samples folder, each exercised below (test_every_sample_is_used).
 HBCD = "hbcd_sample_calc_branching_actiontags_DataDictionary.csv"

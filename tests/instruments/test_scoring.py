@@ -26,9 +26,9 @@ from buoy.instruments.domain.scoring import (
     check_answers,
     score,
 )
+from tests.shared_files import shared
 
 GOLDEN = Path(__file__).parent / "golden"
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "domain"
 EXPECTED_COLUMNS = {"case", "total", "status", "band", "alerts", "profiles", "subscales"}
 EXPECTED_COLUMNS |= {"error", "working"}
 
@@ -305,12 +305,7 @@ def test_changing_a_definition_does_not_change_a_score_already_made() -> None:
 
 
 def _example_output() -> str:
-    path = SHARED / "domain_stats_example.out"
-    if not path.exists():
-        pytest.fail(
-            f"needs {path}: the shared/ folder beside the project is missing", pytrace=False
-        )
-    return path.read_text(encoding="utf-8")
+    return shared("domain", "domain_stats_example.out").read_text(encoding="utf-8")
 
 
 def test_caregivers_of_the_worked_example_score_their_listed_totals() -> None:
