@@ -24,7 +24,7 @@ from buoy.instruments.domain.fhir import (
     write_questionnaire_response,
 )
 from buoy.instruments.domain.interop_errors import InteropError
-from tests.shared_files import LIBRARY, SHARED
+from tests.shared_files import LIBRARY, SHARED, shared
 
 SAMPLES = SHARED / "samples" / "fhir"
 
@@ -55,12 +55,7 @@ LOINC_ANSWERS = [
 
 
 def sample(name: str) -> bytes:
-    if not SAMPLES.is_dir():
-        pytest.fail(
-            f"the shared FHIR samples are needed at {SAMPLES} (the shared/ folder beside the "
-            "repository); these tests read real questionnaires and cannot run without them"
-        )
-    return (SAMPLES / name).read_bytes()
+    return shared("samples", "fhir", name).read_bytes()
 
 
 def questionnaire(name: str) -> Instrument:

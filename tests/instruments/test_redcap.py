@@ -26,7 +26,7 @@ from buoy.instruments.domain.redcap import (
     rule_summary,
     write_data_dictionary,
 )
-from tests.shared_files import LIBRARY, SHARED
+from tests.shared_files import LIBRARY, SHARED, shared
 
 SAMPLES = SHARED / "samples" / "redcap"
 
@@ -64,12 +64,7 @@ USED = {
 
 
 def sample(name: str) -> bytes:
-    if not SAMPLES.is_dir():
-        pytest.fail(
-            f"the shared REDCap samples are needed at {SAMPLES} (the shared/ folder beside the "
-            "repository); these tests read real exports and cannot run without them"
-        )
-    return (SAMPLES / name).read_bytes()
+    return shared("samples", "redcap", name).read_bytes()
 
 
 def dictionary(name: str) -> DictionaryImport:
