@@ -178,6 +178,20 @@ Value = int | float | str
 # --- public results ------------------------------------------------------------------------
 
 
+# Dictionary columns Buoy does not interpret but keeps, so an export gives them back.
+KEPT_COLUMNS = (
+    "section_header",
+    "field_note",
+    "branching_logic",
+    "required_field",
+    "custom_alignment",
+    "question_number",
+    "matrix_group_name",
+    "matrix_ranking",
+    "field_annotation",
+)
+
+
 @dataclass(frozen=True)
 class DictionaryField:
     """One row of a data dictionary, as read (labels still as REDCap wrote them)."""
@@ -498,21 +512,7 @@ def _parse_fields(
                 )
         elif kind == "slider" and raw_choices.strip():
             slider_labels = tuple(part.strip() for part in raw_choices.split("|"))
-        other = {
-            key: cell(key)
-            for key in (
-                "section_header",
-                "field_note",
-                "branching_logic",
-                "required_field",
-                "custom_alignment",
-                "question_number",
-                "matrix_group_name",
-                "matrix_ranking",
-                "field_annotation",
-            )
-            if cell(key).strip()
-        }
+        other = {key: cell(key) for key in KEPT_COLUMNS if cell(key).strip()}
         fields.append(
             DictionaryField(
                 name=name,
@@ -1550,18 +1550,7 @@ def write_data_dictionary(instrument: Instrument, *, language: str = "en") -> st
         stored = field_meta.get(item_id)
         if not isinstance(stored, Mapping):
             stored = {}
-        keep = (
-            "section_header",
-            "field_note",
-            "branching_logic",
-            "required_field",
-            "custom_alignment",
-            "question_number",
-            "matrix_group_name",
-            "matrix_ranking",
-            "field_annotation",
-        )
-        columns = {key: str(stored[key]) for key in keep if stored.get(key)}
+        columns = {key: str(stored[key]) for key in KEPT_COLUMNS if stored.get(key)}
         annotation = " ".join(
             [
                 columns.get("field_annotation", ""),
