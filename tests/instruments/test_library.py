@@ -14,7 +14,7 @@ from buoy.instruments.domain.library import (
 IDS = ["brs", "cdrisc10", "csi", "gad7", "k10", "k6", "mspss", "pedsql_fim", "phq9", "who5"]
 IDS += ["zbi22"]
 LICENSED = ["cdrisc10", "pedsql_fim", "zbi22"]
-WITH_ENGLISH = ["brs", "gad7", "k10", "k6", "mspss", "phq9", "who5"]
+WITH_ENGLISH = ["brs", "csi", "gad7", "k10", "k6", "mspss", "phq9", "who5"]
 
 
 def test_the_library_has_the_instruments_of_the_issue() -> None:
