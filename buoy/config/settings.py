@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "buoy.access",
     "buoy.cases",
     "buoy.instruments",
+    "buoy.coding",
 ]
 
 MIDDLEWARE = [
