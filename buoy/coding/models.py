@@ -59,6 +59,9 @@ class ProjectMember(models.Model):
             models.UniqueConstraint(fields=["project", "user"], name="coding_member_once"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user_id} in {self.project_id}"
+
 
 class Transcript(models.Model):
     """An interview's text. Personal health data: identifiable unless `is_deidentified`.
@@ -70,6 +73,14 @@ class Transcript(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="transcripts")
     case = models.ForeignKey(
         "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="transcripts"
+    )
+    caregiver = models.ForeignKey(
+        "cases.Caregiver",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("caregiver interviewed"),
     )
     guid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     title = models.CharField(_("title"), max_length=200)
@@ -116,6 +127,9 @@ class SpeakerTurn(models.Model):
     class Meta:
         ordering = ["transcript", "start"]
 
+    def __str__(self) -> str:
+        return f"{self.speaker} {self.start}–{self.end}"
+
 
 class Passage(models.Model):
     """A sentence-sized stretch of a transcript with its words for the full-text index."""
@@ -128,6 +142,9 @@ class Passage(models.Model):
     class Meta:
         ordering = ["transcript", "start"]
         indexes = [models.Index(fields=["transcript", "start"])]
+
+    def __str__(self) -> str:
+        return f"passage {self.start}–{self.end}"
 
 
 class CodeQuerySet(models.QuerySet["Code"]):
@@ -211,6 +228,9 @@ class CodedSegment(models.Model):
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="coding_span"),
         ]
 
+    def __str__(self) -> str:
+        return f"code {self.code_id} on {self.start}–{self.end}"
+
 
 class Memo(models.Model):
     """A researcher's or worker's note on a coding, code, transcript, case or the project.
@@ -226,7 +246,9 @@ class Memo(models.Model):
     segment = models.ForeignKey(
         CodedSegment, on_delete=models.CASCADE, null=True, blank=True, related_name="memos"
     )
-    code = models.ForeignKey(Code, on_delete=models.CASCADE, null=True, blank=True, related_name="memos")
+    code = models.ForeignKey(
+        Code, on_delete=models.CASCADE, null=True, blank=True, related_name="memos"
+    )
     transcript = models.ForeignKey(
         Transcript, on_delete=models.CASCADE, null=True, blank=True, related_name="memos"
     )
@@ -253,6 +275,9 @@ class Memo(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return self.title or f"memo {self.pk}"
+
 
 class CodingAction(models.Model):
     """What a coder did, newest last, so the coder can undo it (undo is itself an action)."""
@@ -266,3 +291,6 @@ class CodingAction(models.Model):
 
     class Meta:
         ordering = ["project", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.segment_ids}"

@@ -1,0 +1,489 @@
+"""Reads about interviews and coding, always scoped to the acting user.
+
+Who sees a transcript (ADR 0008's companion rules, `docs/coding.md`):
+- workers and supervisors: the transcripts of the cases they may see, and any de-identified or
+  case-less transcript of a project they are a member of;
+- researchers: only de-identified or case-less transcripts of projects they are members of;
+- administrators: none.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from buoy.access.domain.roles import Role, can_see_identifiable_cases
+from buoy.access.models import User
+from buoy.audit.services import record
+from buoy.cases.selectors import cases_visible_to
+from buoy.coding.domain.agreement import Coding
+from buoy.coding.domain.codebook import rollup_counts
+from buoy.coding.domain.regions import (
+    QueryError,
+    Region,
+    co_occurrence,
+    evaluate,
+    merge,
+    parse_query,
+)
+from buoy.coding.domain.tables import Table
+from buoy.coding.models import (
+    Code,
+    CodedSegment,
+    CodingAction,
+    Memo,
+    Project,
+    ProjectKind,
+    ProjectMember,
+    Transcript,
+)
+from buoy.core.errors import InvalidInput, NotFound
+
+
+def projects_visible_to(user: User) -> QuerySet[Project]:
+    """Projects `user` works in: those they are a member of; casework too for case staff."""
+    if not user.is_authenticated or not user.is_active:
+        return Project.objects.none()
+    member = ProjectMember.objects.filter(project=OuterRef("pk"), user_id=user.pk)
+    condition = Q(Exists(member))
+    if can_see_identifiable_cases(user.as_actor().role):
+        condition |= Q(kind=ProjectKind.CASEWORK)
+    return Project.objects.filter(condition)
+
+
+def get_project_for(user: User, project: Any) -> Project:
+    """A project by id or exact name if `user` works in it; NotFound otherwise."""
+    visible = projects_visible_to(user)
+    found = None
+    if isinstance(project, int) or (isinstance(project, str) and project.isdigit()):
+        found = visible.filter(pk=int(project)).first()
+    if found is None and isinstance(project, str):
+        found = visible.filter(name=project).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def transcripts_visible_to(user: User) -> QuerySet[Transcript]:
+    """Every transcript `user` may read (see the module docstring)."""
+    if not user.is_authenticated or not user.is_active:
+        return Transcript.objects.none()
+    role = user.as_actor().role
+    member = ProjectMember.objects.filter(project=OuterRef("project_id"), user_id=user.pk)
+    research_copy = Q(Exists(member)) & (Q(is_deidentified=True) | Q(case__isnull=True))
+    if role in (Role.WORKER, Role.SUPERVISOR):
+        own_cases = cases_visible_to(user).values("pk")
+        return Transcript.objects.filter(Q(case__in=own_cases) | research_copy)
+    if role is Role.RESEARCHER:
+        return Transcript.objects.filter(research_copy)
+    return Transcript.objects.none()
+
+
+def get_transcript_for(
+    user: User, transcript_id: Any, *, audit_as: str | None = "coding.transcript.viewed"
+) -> Transcript:
+    """The transcript if `user` may read it; the same NotFound for "missing" and "not yours".
+
+    Opening an identifiable transcript is audited; a caller about to change it passes
+    `audit_as=None` because the change is audited by its service.
+    """
+    try:
+        pk = int(transcript_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    transcript = (
+        transcripts_visible_to(user).select_related("project", "case").filter(pk=pk).first()
+    )
+    if transcript is None:
+        raise NotFound()
+    if audit_as:
+        record(actor=user, action=audit_as, subject=transcript)
+    return transcript
+
+
+def codes_of(project: Project) -> list[Code]:
+    """The project's live codes (merged ones left out), parents before children, in order."""
+    codes = list(project.codes.active().order_by("position", "pk"))
+    children: dict[int | None, list[Code]] = {}
+    for code in codes:
+        children.setdefault(code.parent_id, []).append(code)
+    ordered: list[Code] = []
+
+    def visit(parent: int | None) -> None:
+        for code in children.get(parent, []):
+            ordered.append(code)
+            visit(code.pk)
+
+    visit(None)
+    return ordered
+
+
+def code_depths(codes: Iterable[Code]) -> dict[int, int]:
+    """Depth of each code in the tree (roots 0), from codes listed parents first."""
+    depth: dict[int, int] = {}
+    for code in codes:
+        depth[code.pk] = 0 if code.parent_id is None else depth.get(code.parent_id, -1) + 1
+    return depth
+
+
+def descendant_ids(project: Project, code_ids: Iterable[int]) -> set[int]:
+    """The given codes and every code under them (merged codes count as their target)."""
+    parent_of = dict(project.codes.values_list("pk", "parent_id"))
+    merged = dict(project.codes.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+    wanted = set(code_ids)
+    result = set(wanted)
+    for code_id in parent_of:
+        walker: int | None = code_id
+        while walker is not None:
+            if walker in wanted:
+                result.add(code_id)
+                break
+            walker = parent_of.get(walker)
+    result |= {old for old, new in merged.items() if new in result}
+    return result
+
+
+def code_counts(
+    project: Project, transcripts: QuerySet[Transcript] | None = None
+) -> dict[int, tuple[int, int]]:
+    """Code id → (own coded segments, rolled up with every descendant's), current ones only."""
+    segments = CodedSegment.objects.current().filter(code__project=project)
+    if transcripts is not None:
+        segments = segments.filter(transcript__in=transcripts)
+    merged = dict(project.codes.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+    own: dict[str, int] = {}
+    for code_id in segments.values_list("code_id", flat=True):
+        key = str(merged.get(code_id, code_id))  # a merged code's segments count for its target
+        own[key] = own.get(key, 0) + 1
+    parent_of = {
+        str(pk): (str(parent) if parent is not None else None)
+        for pk, parent in project.codes.active().values_list("pk", "parent_id")
+    }
+    rolled = rollup_counts(parent_of, own)
+    return {int(pk): (own.get(pk, 0), rolled.get(pk, 0)) for pk in parent_of}
+
+
+def segments_in(transcript: Transcript) -> QuerySet[CodedSegment]:
+    """The transcript's current coded segments with their codes and coders."""
+    return (
+        transcript.segments.current().select_related("code", "coder").order_by("start", "end", "pk")
+    )
+
+
+def undoable_action(project: Project, user: User) -> CodingAction | None:
+    """The user's most recent action in the project that has not been undone."""
+    return (
+        CodingAction.objects.filter(project=project, actor=user, undone_at__isnull=True)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def memos_visible_to(user: User, project: Project) -> QuerySet[Memo]:
+    """Memos of a project whose target the user may see (a memo on a case needs the case)."""
+    transcripts = transcripts_visible_to(user).values("pk")
+    cases = cases_visible_to(user).values("pk")
+    return Memo.objects.filter(project=project, replaced_by__isnull=True).filter(
+        Q(transcript__isnull=True, segment__isnull=True, case__isnull=True)
+        | Q(transcript__in=transcripts)
+        | Q(segment__transcript__in=transcripts)
+        | Q(case__in=cases)
+    )
+
+
+# --- queries -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SegmentFilter:
+    """Which coded segments a query looks at: case attributes, timepoint and coder.
+
+    Empty tuples mean "any".
+    """
+
+    diagnoses: tuple[str, ...] = ()  # ICD-10 codes or prefixes, e.g. "C91"
+    relationships: tuple[str, ...] = ()
+    phases: tuple[str, ...] = ()
+    timepoints: tuple[str, ...] = ()
+    coders: tuple[str, ...] = ()  # usernames
+
+
+def filtered_segments(
+    user: User, project: Project, filters: SegmentFilter = SegmentFilter()
+) -> QuerySet[CodedSegment]:
+    """Current segments of the project's transcripts `user` may read, narrowed by `filters`."""
+    segments = CodedSegment.objects.current().filter(
+        transcript__in=transcripts_visible_to(user).filter(project=project).values("pk")
+    )
+    if filters.diagnoses:
+        condition = Q()
+        for prefix in filters.diagnoses:
+            condition |= Q(transcript__case__child__diagnosis_code__istartswith=prefix)
+        segments = segments.filter(condition)
+    if filters.relationships:
+        segments = segments.filter(transcript__caregiver__relationship__in=filters.relationships)
+    if filters.phases:
+        segments = segments.filter(transcript__case__phase__in=filters.phases)
+    if filters.timepoints:
+        segments = segments.filter(transcript__timepoint__code__in=filters.timepoints)
+    if filters.coders:
+        segments = segments.filter(coder__username__in=filters.coders)
+    return segments
+
+
+def find_code(project: Project, name: str) -> Code:
+    """A code by label, English or Chinese name (case-insensitive); InvalidInput if none."""
+    wanted = name.strip()
+    for field in ("label", "name_en", "name_zh"):
+        found = project.codes.filter(**{f"{field}__iexact": wanted}).order_by("pk").first()
+        if found is not None:
+            return found
+    raise InvalidInput(
+        {"query": [_("No code called “%(name)s” in this project.") % {"name": wanted}]}
+    )
+
+
+@dataclass(frozen=True)
+class QueryHit:
+    """A stretch of text a query selected."""
+
+    transcript: Transcript
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.transcript.text[self.start : self.end]
+
+
+def run_code_query(
+    user: User, project: Project, query_text: str, filters: SegmentFilter = SegmentFilter()
+) -> list[QueryHit]:
+    """The text a code query selects (`domain/regions.py`), with descendants of each code."""
+    try:
+        query = parse_query(query_text)
+    except QueryError as error:
+        raise InvalidInput({"query": [str(error)]}) from None
+    segments = filtered_segments(user, project, filters)
+
+    def region_of(name: str) -> Region:
+        code_ids = descendant_ids(project, [find_code(project, name).pk])
+        spans: dict[str, list[tuple[int, int]]] = {}
+        rows = segments.filter(code_id__in=code_ids).values_list("transcript_id", "start", "end")
+        for transcript_id, start, end in rows:
+            spans.setdefault(str(transcript_id), []).append((start, end))
+        return {doc: merge(found) for doc, found in spans.items()}
+
+    region = evaluate(query, region_of)
+    transcripts = Transcript.objects.in_bulk([int(doc) for doc in region])
+    hits = [
+        QueryHit(transcripts[int(doc)], start, end)
+        for doc in sorted(region, key=int)
+        for start, end in region[doc]
+    ]
+    record(
+        actor=user,
+        action="coding.query.run",
+        subject=project,
+        context={"transcripts": sorted(int(doc) for doc in region), "hits": len(hits)},
+    )
+    return hits
+
+
+FREQUENCY_BY = ("case", "coder", "diagnosis", "relationship", "phase", "timepoint")
+
+
+def _case_labels(user: User, project: Project) -> dict[int, str]:
+    """How cases are named in tables: their number for case staff, a pseudonym for others."""
+    case_ids = sorted(
+        set(project.transcripts.exclude(case__isnull=True).values_list("case_id", flat=True))
+    )
+    if can_see_identifiable_cases(user.as_actor().role):
+        visible = dict(
+            cases_visible_to(user).filter(pk__in=case_ids).values_list("pk", "reference")
+        )
+        return {pk: visible.get(pk, f"case-{n}") for n, pk in enumerate(case_ids, 1)}
+    return {pk: f"case-{n}" for n, pk in enumerate(case_ids, 1)}
+
+
+def code_frequency(
+    user: User, project: Project, by: str, filters: SegmentFilter = SegmentFilter()
+) -> Table:
+    """Coded segments per code (rows) and per case, coder or case attribute (columns).
+
+    Counts are each code's own segments plus its descendants', like the code tree's counts.
+    """
+    if by not in FREQUENCY_BY:
+        raise InvalidInput(
+            {"by": [_("Count by one of: %(by)s.") % {"by": ", ".join(FREQUENCY_BY)}]}
+        )
+    column_of = {
+        "case": "transcript__case_id",
+        "coder": "coder__username",
+        "diagnosis": "transcript__case__child__diagnosis_code",
+        "relationship": "transcript__caregiver__relationship",
+        "phase": "transcript__case__phase",
+        "timepoint": "transcript__timepoint__code",
+    }[by]
+    rows = filtered_segments(user, project, filters).values_list("code_id", column_of)
+    codes = codes_of(project)
+    ancestors = _ancestors(codes, project)
+    counts: dict[tuple[int, Any], int] = {}
+    columns: set[Any] = set()
+    for code_id, column in rows:
+        columns.add(column)
+        for owner in ancestors.get(code_id, [code_id]):
+            counts[(owner, column)] = counts.get((owner, column), 0) + 1
+    labels = _case_labels(user, project) if by == "case" else {}
+    ordered = sorted(columns, key=lambda c: (c is None, str(c)))
+    headers = [
+        _("Code"),
+        *[str(labels.get(c, c) if c is not None else "—") for c in ordered],
+        _("Total"),
+    ]
+    table = Table(str(_("Code frequency by %(by)s") % {"by": by}), headers)
+    for code in codes:
+        values = [counts.get((code.pk, column), 0) for column in ordered]
+        table.rows.append([str(code), *values, sum(values)])
+    return table
+
+
+def _ancestors(codes: list[Code], project: Project) -> dict[int, list[int]]:
+    """Code id → itself and every ancestor (a merged code counts for its target's line)."""
+    parent_of = {code.pk: code.parent_id for code in codes}
+    merged = dict(project.codes.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+    result: dict[int, list[int]] = {}
+    for code_id in [*parent_of, *merged]:
+        chain: list[int] = []
+        walker: int | None = merged.get(code_id, code_id)
+        while walker is not None and walker not in chain:
+            chain.append(walker)
+            walker = parent_of.get(walker)
+        result[code_id] = chain
+    return result
+
+
+def co_occurrence_table(
+    user: User, project: Project, filters: SegmentFilter = SegmentFilter()
+) -> Table:
+    """Codes × codes: how many of the row code's segments overlap text coded with the column's."""
+    codes = [code for code in codes_of(project) if code.codable]
+    segments = filtered_segments(user, project, filters).values_list(
+        "code_id", "transcript_id", "start", "end"
+    )
+    merged = dict(project.codes.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+    spans: dict[str, dict[str, list[tuple[int, int]]]] = {}
+    for code_id, transcript_id, start, end in segments:
+        key = str(merged.get(code_id, code_id))
+        spans.setdefault(key, {}).setdefault(str(transcript_id), []).append((start, end))
+    regions = {
+        key: {doc: merge(found) for doc, found in docs.items()} for key, docs in spans.items()
+    }
+    used = [code for code in codes if str(code.pk) in regions]
+    counts = co_occurrence({str(code.pk): regions[str(code.pk)] for code in used})
+    table = Table(str(_("Co-occurrence")), [_("Code"), *[str(code) for code in used]])
+    for row in used:
+        table.rows.append([str(row), *[counts[(str(row.pk), str(col.pk))] for col in used]])
+    return table
+
+
+def co_occurring_text(
+    user: User,
+    project: Project,
+    first: Code,
+    second: Code,
+    filters: SegmentFilter = SegmentFilter(),
+) -> list[QueryHit]:
+    """Drill-down of one co-occurrence cell: the text coded with both codes."""
+    name = lambda code: f'"{code.label or code.name_en}"'  # noqa: E731
+    return run_code_query(user, project, f"{name(first)} AND {name(second)}", filters)
+
+
+def codes_by_cases(user: User, project: Project, filters: SegmentFilter = SegmentFilter()) -> Table:
+    """Codes × cases: the number of segments of each code (with descendants) in each case."""
+    return code_frequency(user, project, "case", filters)
+
+
+# --- project figures and agreement ---------------------------------------------------------
+
+
+def project_named(name: str) -> Project:
+    """A project by exact name or number, for the operator's command line (not user-scoped)."""
+    found = Project.objects.filter(name=name).first()
+    if found is None and name.isdigit():
+        found = Project.objects.filter(pk=int(name)).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def project_stats(project: Project) -> dict[str, int]:
+    """What a project holds: documents, codes (every node), coded segments, memos, users."""
+    coders = set(
+        CodedSegment.objects.current()
+        .filter(transcript__project=project)
+        .values_list("coder_id", flat=True)
+    )
+    members = set(project.memberships.values_list("user_id", flat=True))
+    authors = set(project.memos.values_list("author_id", flat=True))
+    return {
+        "documents": project.transcripts.count(),
+        "codes": project.codes.active().count(),
+        "coded_segments": CodedSegment.objects.current()
+        .filter(transcript__project=project)
+        .count(),
+        "memos": project.memos.filter(replaced_by__isnull=True).count(),
+        "users": len(coders | members | authors),
+    }
+
+
+def codings_of(
+    project: Project, coder: User, transcripts: QuerySet[Transcript] | None = None
+) -> list[Coding]:
+    """One coder's current codings in a project, as plain values for the agreement statistics."""
+    segments = CodedSegment.objects.current().filter(transcript__project=project, coder=coder)
+    if transcripts is not None:
+        segments = segments.filter(transcript__in=transcripts)
+    merged = dict(project.codes.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+    return [
+        Coding(str(transcript_id), str(merged.get(code_id, code_id)), start, end)
+        for transcript_id, code_id, start, end in segments.values_list(
+            "transcript_id", "code_id", "start", "end"
+        )
+    ]
+
+
+@dataclass(frozen=True)
+class AgreementInputs:
+    """What the agreement statistics need: shared documents, both coders' codings, names."""
+
+    lengths: dict[str, int]
+    first: list[Coding]
+    second: list[Coding]
+    names: dict[str, str]
+
+
+def agreement_inputs(
+    project: Project,
+    first: User,
+    second: User,
+    transcripts: QuerySet[Transcript] | None = None,
+) -> AgreementInputs:
+    """The transcripts both coders have coded (at least one segment each) and their codings."""
+    pool = project.transcripts.all() if transcripts is None else transcripts
+    both = pool.filter(
+        Exists(CodedSegment.objects.current().filter(transcript=OuterRef("pk"), coder=first)),
+        Exists(CodedSegment.objects.current().filter(transcript=OuterRef("pk"), coder=second)),
+    )
+    lengths = {str(pk): length for pk, length in both.values_list("pk", "length")}
+    names = {str(code.pk): code.name_en for code in project.codes.all()}
+    return AgreementInputs(
+        lengths=lengths,
+        first=[c for c in codings_of(project, first, both) if c.document in lengths],
+        second=[c for c in codings_of(project, second, both) if c.document in lengths],
+        names=names,
+    )

@@ -1,0 +1,606 @@
+"""Writes about interviews and coding: permission, validation, save and audit in one
+transaction. The coding screen, the API and `buoy qda` call these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from buoy.access.domain.roles import (
+    can_code_interviews,
+    can_see_case,
+    can_start_research_projects,
+)
+from buoy.access.models import User
+from buoy.audit.services import record
+from buoy.cases.models import Case
+from buoy.cases.selectors import access_facts
+from buoy.coding.domain.codebook import CodebookNode, bundled_codebook, walk
+from buoy.coding.domain.sentences import split_sentences
+from buoy.coding.domain.transcripts import (
+    ParsedTranscript,
+    TranscriptError,
+    read_pasted_text,
+    read_transcript,
+)
+from buoy.coding.domain.words import index_text
+from buoy.coding.models import (
+    Code,
+    CodedSegment,
+    CodingAction,
+    Memo,
+    Passage,
+    Project,
+    ProjectKind,
+    ProjectMember,
+    SpeakerTurn,
+    Transcript,
+)
+from buoy.core.errors import Forbidden, InvalidInput, NotFound
+
+CASEWORK_PROJECT = "Casework"
+
+
+# --- projects ------------------------------------------------------------------------------
+
+
+def _require_coder(actor: User, project: Project) -> None:
+    role = actor.as_actor().role
+    if not can_code_interviews(role):
+        raise Forbidden()
+    if project.kind == ProjectKind.CASEWORK:
+        return
+    if not ProjectMember.objects.filter(project=project, user=actor).exists():
+        raise NotFound()
+
+
+def casework_project() -> Project:
+    """The department's casework project, made with the shipped codebook the first time."""
+    project = Project.objects.filter(kind=ProjectKind.CASEWORK).order_by("pk").first()
+    if project is not None:
+        return project
+    with transaction.atomic():
+        project = Project.objects.create(
+            name=CASEWORK_PROJECT, kind=ProjectKind.CASEWORK, codebook_source=""
+        )
+        _load_codebook(project, "strengths")
+        record(actor=None, action="coding.project.started", subject=project)
+    return project
+
+
+@transaction.atomic
+def start_project(
+    *,
+    actor: User | None,
+    name: str,
+    description: str = "",
+    codebook: str | None = "strengths",
+    members: Iterable[User] = (),
+) -> Project:
+    """A research project, its codebook copied from a shipped one (or empty), the actor a member.
+
+    `actor=None` is the command line run by the site's operator.
+    """
+    if actor is not None and not can_start_research_projects(actor.as_actor().role):
+        raise Forbidden()
+    name = name.strip()
+    if not name:
+        raise InvalidInput({"name": [_("A project needs a name.")]})
+    if Project.objects.filter(name=name).exists():
+        raise InvalidInput({"name": [_("A project with this name exists already.")]})
+    project = Project.objects.create(
+        name=name, kind=ProjectKind.RESEARCH, description=description, created_by=actor
+    )
+    if codebook:
+        _load_codebook(project, codebook)
+    for user in {*members, *([actor] if actor else [])}:
+        ProjectMember.objects.create(project=project, user=user)
+    record(actor=actor, action="coding.project.started", subject=project)
+    return project
+
+
+@transaction.atomic
+def add_member(*, actor: User | None, project: Project, user: User) -> None:
+    """Let `user` code in a research project (a member or the operator adds them)."""
+    if actor is not None and not ProjectMember.objects.filter(project=project, user=actor).exists():
+        raise NotFound()
+    if not can_code_interviews(user.as_actor().role):
+        raise InvalidInput({"user": [_("This person's role does not code interviews.")]})
+    ProjectMember.objects.get_or_create(project=project, user=user)
+    record(
+        actor=actor,
+        action="coding.project.member_added",
+        subject=project,
+        context={"user": user.pk},
+    )
+
+
+def _load_codebook(project: Project, codebook_id: str) -> None:
+    definition = bundled_codebook(codebook_id)
+    by_id: dict[str, Code] = {}
+    for position, (node, parent_id, _depth) in enumerate(walk(definition)):
+        by_id[node.id] = Code.objects.create(
+            project=project,
+            parent=by_id[parent_id] if parent_id else None,
+            position=position,
+            **_code_fields(node),
+        )
+    project.codebook_source = f"{definition.id} v{definition.version}"
+    project.save(update_fields=["codebook_source"])
+
+
+def _code_fields(node: CodebookNode) -> dict[str, Any]:
+    return {
+        "label": node.id,
+        "name_en": node.name.get("en", ""),
+        "name_zh": node.name.get("zh-hans", ""),
+        "definition_en": node.definition.get("en", ""),
+        "definition_zh": node.definition.get("zh-hans", ""),
+        "inclusion": node.inclusion.get("en", ""),
+        "exclusion": node.exclusion.get("en", ""),
+        "example": node.example.get("en", ""),
+        "colour": node.colour or "",
+        "codable": node.codable,
+    }
+
+
+# --- transcripts ---------------------------------------------------------------------------
+
+
+def _check_case(actor: User, case: Case | None) -> None:
+    if case is not None and not can_see_case(actor.as_actor(), access_facts(case)):
+        raise NotFound()
+
+
+@transaction.atomic
+def import_transcript(
+    *,
+    actor: User | None,
+    project: Project,
+    filename: str,
+    data: bytes | None = None,
+    pasted: str | None = None,
+    case: Case | None = None,
+    title: str = "",
+    interview_date: dt.date | None = None,
+    interviewer: str = "",
+    timepoint: Any = None,
+    consent_recorded: bool = False,
+) -> Transcript:
+    """Read a file (or pasted text) into a transcript of `project`, with its turns and index.
+
+    A file Buoy cannot read raises InvalidInput naming the file and why; nothing is saved.
+    """
+    if actor is not None:
+        _require_coder(actor, project)
+        _check_case(actor, case)
+    try:
+        parsed: ParsedTranscript = (
+            read_pasted_text(pasted)
+            if pasted is not None
+            else read_transcript(filename, data or b"")
+        )
+    except TranscriptError as error:
+        raise InvalidInput({"file": [str(error)]}) from None
+    transcript = Transcript.objects.create(
+        project=project,
+        case=case,
+        title=(title or filename or _("Pasted transcript")).strip()[:200],
+        text=parsed.text,
+        length=len(parsed.text),
+        source_format=parsed.format,
+        source_encoding=parsed.encoding or "",
+        source_filename=filename[:255],
+        interview_date=interview_date,
+        interviewer=interviewer,
+        timepoint=timepoint,
+        consent_recorded=consent_recorded,
+        created_by=actor,
+    )
+    _index(transcript, parsed)
+    record(
+        actor=actor,
+        action="coding.transcript.imported",
+        subject=transcript,
+        context={"project": project.pk, "format": parsed.format, "length": transcript.length},
+    )
+    return transcript
+
+
+def _index(transcript: Transcript, parsed: ParsedTranscript | None = None) -> None:
+    """Speaker turns and passages (sentences with their words) for search and suggestions."""
+    text = transcript.text
+    if parsed is not None:
+        SpeakerTurn.objects.bulk_create(
+            SpeakerTurn(transcript=transcript, start=t.start, end=t.end, speaker=t.speaker[:60])
+            for t in parsed.turns
+        )
+    Passage.objects.bulk_create(
+        (
+            Passage(
+                transcript=transcript,
+                start=span.start,
+                end=span.end,
+                words=index_text(text[span.start : span.end]),
+            )
+            for span in split_sentences(text)
+        ),
+        batch_size=500,
+    )
+
+
+# --- coding --------------------------------------------------------------------------------
+
+
+def _check_span(transcript: Transcript, start: Any, end: Any) -> tuple[int, int]:
+    try:
+        start_at, end_at = int(start), int(end)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            {
+                "start": [
+                    _("Positions must be whole numbers (got %(start)r, %(end)r).")
+                    % {"start": start, "end": end}
+                ]
+            }
+        ) from None
+    if not 0 <= start_at < end_at <= transcript.length:
+        raise InvalidInput(
+            {
+                "start": [
+                    _(
+                        "The selection %(start)s–%(end)s is outside the transcript "
+                        "(0–%(length)s characters) or empty."
+                    )
+                    % {"start": start_at, "end": end_at, "length": transcript.length}
+                ]
+            }
+        )
+    return start_at, end_at
+
+
+def _codable(project: Project, code_ids: Sequence[Any]) -> list[Code]:
+    if not code_ids:
+        raise InvalidInput({"codes": [_("Choose at least one code.")]})
+    try:
+        wanted = [int(code_id) for code_id in code_ids]
+    except (TypeError, ValueError):
+        raise InvalidInput({"codes": [_("Codes are given by their numbers.")]}) from None
+    codes = {code.pk: code for code in Code.objects.filter(project=project, pk__in=wanted)}
+    missing = [code_id for code_id in wanted if code_id not in codes]
+    if missing:
+        raise InvalidInput(
+            {
+                "codes": [
+                    _("No code %(ids)s in this project.") % {"ids": ", ".join(map(str, missing))}
+                ]
+            }
+        )
+    result = []
+    for code_id in dict.fromkeys(wanted):
+        code = codes[code_id]
+        if code.merged_into_id is not None:
+            code = Code.objects.get(pk=code.merged_into_id)
+        if not code.codable:
+            raise InvalidInput(
+                {"codes": [_("“%(name)s” is a category, not a code to apply.") % {"name": code}]}
+            )
+        result.append(code)
+    return result
+
+
+@transaction.atomic
+def apply_codes(
+    *,
+    actor: User,
+    transcript: Transcript,
+    code_ids: Sequence[Any],
+    start: Any,
+    end: Any,
+    origin: str = "manual",
+) -> list[CodedSegment]:
+    """Apply one or more codes to [start, end) of a transcript, as one undoable action.
+
+    Costs the same whatever the transcript's length: only its stored length is read.
+    """
+    project = transcript.project
+    _require_coder(actor, project)
+    start_at, end_at = _check_span(transcript, start, end)
+    codes = _codable(project, code_ids)
+    segments = [
+        CodedSegment.objects.create(
+            transcript=transcript, code=code, coder=actor, start=start_at, end=end_at, origin=origin
+        )
+        for code in codes
+    ]
+    CodingAction.objects.create(
+        project=project, actor=actor, kind="applied", segment_ids=[s.pk for s in segments]
+    )
+    for segment in segments:
+        record(
+            actor=actor,
+            action="coding.segment.applied",
+            subject=segment,
+            context={"transcript": transcript.pk, "code": segment.code_id},
+        )
+    return segments
+
+
+@transaction.atomic
+def apply_code_to_many(
+    *,
+    actor: User,
+    transcript: Transcript,
+    code_id: Any,
+    spans: Sequence[tuple[int, int]],
+    origin: str,
+) -> list[CodedSegment]:
+    """Auto-coding: one code on many spans of a transcript, as one undoable action."""
+    project = transcript.project
+    _require_coder(actor, project)
+    (code,) = _codable(project, [code_id])
+    checked = [_check_span(transcript, start, end) for start, end in spans]
+    segments = CodedSegment.objects.bulk_create(
+        CodedSegment(
+            transcript=transcript, code=code, coder=actor, start=start, end=end, origin=origin
+        )
+        for start, end in checked
+    )
+    ids = [segment.pk for segment in segments]  # both engines return keys from bulk inserts
+    CodingAction.objects.create(project=project, actor=actor, kind="applied", segment_ids=ids)
+    record(
+        actor=actor,
+        action="coding.segment.auto_applied",
+        subject=transcript,
+        context={"code": code.pk, "segments": len(ids), "origin": origin},
+    )
+    return segments
+
+
+@transaction.atomic
+def remove_segment(*, actor: User, segment: CodedSegment) -> None:
+    """Take a code off a selection; the row stays, marked removed, and can be undone."""
+    project = segment.transcript.project
+    _require_coder(actor, project)
+    if segment.removed_at is not None:
+        return
+    segment.removed_at = timezone.now()
+    segment.removed_by = actor
+    segment.save(update_fields=["removed_at", "removed_by"])
+    CodingAction.objects.create(
+        project=project, actor=actor, kind="removed", segment_ids=[segment.pk]
+    )
+    record(actor=actor, action="coding.segment.removed", subject=segment)
+
+
+@transaction.atomic
+def undo_last(*, actor: User, project: Project) -> CodingAction | None:
+    """Undo the actor's most recent coding action in the project; None when nothing is left."""
+    _require_coder(actor, project)
+    action = (
+        CodingAction.objects.select_for_update()
+        .filter(project=project, actor=actor, undone_at__isnull=True)
+        .order_by("-pk")
+        .first()
+    )
+    if action is None:
+        return None
+    segments = CodedSegment.objects.filter(pk__in=action.segment_ids)
+    if action.kind == "applied":
+        segments.update(removed_at=timezone.now(), removed_by=actor)
+    else:
+        segments.update(removed_at=None, removed_by=None)
+    action.undone_at = timezone.now()
+    action.save(update_fields=["undone_at"])
+    record(
+        actor=actor,
+        action="coding.action.undone",
+        subject=project,
+        context={"kind": action.kind, "segments": len(action.segment_ids)},
+    )
+    return action
+
+
+# --- memos ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def write_memo(
+    *,
+    actor: User,
+    project: Project,
+    text: str,
+    title: str = "",
+    segment: CodedSegment | None = None,
+    code: Code | None = None,
+    transcript: Transcript | None = None,
+    case: Case | None = None,
+    replaces: Memo | None = None,
+) -> Memo:
+    """A memo on a coding, a code, a transcript, a case or (no target) the project.
+
+    Revising a memo writes a new one that `replaces` the old; the old text is kept.
+    """
+    _require_coder(actor, project)
+    _check_case(actor, case)
+    if not text.strip():
+        raise InvalidInput({"text": [_("A memo needs some text.")]})
+    if sum(target is not None for target in (segment, code, transcript, case)) > 1:
+        raise InvalidInput({"": [_("A memo is about one thing at a time.")]})
+    for target_project in (
+        segment.transcript.project_id if segment else None,
+        code.project_id if code else None,
+        transcript.project_id if transcript else None,
+    ):
+        if target_project is not None and target_project != project.pk:
+            raise InvalidInput({"": [_("The memo's subject belongs to another project.")]})
+    if replaces is not None and replaces.author_id != actor.pk:
+        raise Forbidden()
+    memo = Memo.objects.create(
+        project=project,
+        author=actor,
+        title=title.strip()[:200],
+        text=text,
+        segment=segment if replaces is None else replaces.segment,
+        code=code if replaces is None else replaces.code,
+        transcript=transcript if replaces is None else replaces.transcript,
+        case=case if replaces is None else replaces.case,
+        replaces=replaces,
+    )
+    record(actor=actor, action="coding.memo.written", subject=memo, context={"project": project.pk})
+    return memo
+
+
+# --- codebook ------------------------------------------------------------------------------
+
+
+def _require_codebook_editor(actor: User | None, project: Project) -> None:
+    if actor is not None:
+        _require_coder(actor, project)
+
+
+@transaction.atomic
+def add_code(
+    *,
+    actor: User | None,
+    project: Project,
+    name_en: str,
+    name_zh: str = "",
+    parent: Code | None = None,
+    codable: bool = True,
+    **fields: Any,
+) -> Code:
+    """A new code (or category) in the project's codebook, last among its siblings."""
+    _require_codebook_editor(actor, project)
+    if not name_en.strip():
+        raise InvalidInput({"name_en": [_("A code needs an English name.")]})
+    if parent is not None and parent.project_id != project.pk:
+        raise InvalidInput({"parent": [_("The parent code belongs to another project.")]})
+    position = (project.codes.aggregate(last=Max("position"))["last"] or 0) + 1
+    code = Code.objects.create(
+        project=project,
+        parent=parent,
+        name_en=name_en.strip(),
+        name_zh=name_zh.strip(),
+        codable=codable,
+        position=position,
+        **fields,
+    )
+    record(actor=actor, action="coding.code.added", subject=code)
+    return code
+
+
+@transaction.atomic
+def move_code(*, actor: User | None, code: Code, new_parent: Code | None) -> None:
+    """Put a code under another parent (or at the top); never under its own descendant."""
+    _require_codebook_editor(actor, code.project)
+    if new_parent is not None:
+        if new_parent.project_id != code.project_id:
+            raise InvalidInput({"parent": [_("The new parent belongs to another project.")]})
+        walker: Code | None = new_parent
+        while walker is not None:
+            if walker.pk == code.pk:
+                raise InvalidInput({"parent": [_("A code cannot move under itself.")]})
+            walker = walker.parent
+    code.parent = new_parent
+    code.save(update_fields=["parent"])
+    record(actor=actor, action="coding.code.moved", subject=code)
+
+
+@transaction.atomic
+def merge_codes(*, actor: User | None, merged: Code, into: Code) -> None:
+    """Merge `merged` into `into`: its segments count as `into`'s from now on.
+
+    The segments keep naming the code they were coded with, so the merge can be read in the
+    history; queries and counts follow `merged_into`.
+    """
+    _require_codebook_editor(actor, merged.project)
+    if merged.pk == into.pk or merged.project_id != into.project_id:
+        raise InvalidInput({"into": [_("Merge into another code of the same project.")]})
+    if merged.children.active().exists():
+        raise InvalidInput({"merged": [_("Move or merge this code's children first.")]})
+    merged.merged_into = into
+    merged.save(update_fields=["merged_into"])
+    Code.objects.filter(merged_into=merged).update(merged_into=into)
+    record(actor=actor, action="coding.code.merged", subject=merged, context={"into": into.pk})
+
+
+@transaction.atomic
+def split_code(
+    *,
+    actor: User,
+    code: Code,
+    new_names: Sequence[str],
+    assignments: dict[int, int],
+) -> list[Code]:
+    """Split a code into new child codes; `assignments` maps segment id → index in new_names.
+
+    Each reassigned segment is removed from the old code and applied anew to its new code by
+    the same coder, so the history shows what was split.
+    """
+    _require_coder(actor, code.project)
+    names = [name.strip() for name in new_names if name.strip()]
+    if len(names) < 2:
+        raise InvalidInput({"new_names": [_("Split into at least two codes.")]})
+    children = [
+        add_code(actor=actor, project=code.project, name_en=name, parent=code) for name in names
+    ]
+    now = timezone.now()
+    for segment in CodedSegment.objects.current().filter(code=code, pk__in=list(assignments)):
+        index = assignments[segment.pk]
+        if not 0 <= index < len(children):
+            raise InvalidInput(
+                {"assignments": [_("Segment %(id)s goes to no new code.") % {"id": segment.pk}]}
+            )
+        segment.removed_at, segment.removed_by = now, actor
+        segment.save(update_fields=["removed_at", "removed_by"])
+        CodedSegment.objects.create(
+            transcript_id=segment.transcript_id,
+            code=children[index],
+            coder_id=segment.coder_id,
+            start=segment.start,
+            end=segment.end,
+            origin="split",
+        )
+    record(
+        actor=actor,
+        action="coding.code.split",
+        subject=code,
+        context={"into": [c.pk for c in children]},
+    )
+    return children
+
+
+@transaction.atomic
+def update_code(*, actor: User | None, code: Code, **fields: Any) -> Code:
+    """Change a code's names, definition, notes, colour or whether it can be applied."""
+    _require_codebook_editor(actor, code.project)
+    allowed = {
+        "label",
+        "name_en",
+        "name_zh",
+        "definition_en",
+        "definition_zh",
+        "inclusion",
+        "exclusion",
+        "example",
+        "colour",
+        "codable",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise InvalidInput({"": [_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))}]})
+    if "name_en" in fields and not str(fields["name_en"]).strip():
+        raise InvalidInput({"name_en": [_("A code needs an English name.")]})
+    for name, value in fields.items():
+        setattr(code, name, value)
+    code.save(update_fields=list(fields))
+    record(actor=actor, action="coding.code.changed", subject=code, changed_fields=fields)
+    return code
