@@ -385,3 +385,18 @@ def test_agreement_inputs_use_only_transcripts_both_coders_coded(
     assert inputs.lengths == {str(transcript.pk): transcript.length}
     assert [(c.start, c.end) for c in inputs.first] == [(0, 10)]
     assert [(c.start, c.end) for c in inputs.second] == [(5, 10)]
+
+
+def test_search_finds_chinese_words_only_in_transcripts_the_user_may_read(
+    alice_worker, bob_same_team, transcript
+) -> None:
+    hits = selectors.search_transcripts(alice_worker, "化疗")
+    assert len(hits) == 1
+    assert hits[0].transcript_id == transcript.pk
+    assert "".join(text for text, match in hits[0].pieces if match) == "化疗"
+    assert hits[0].text == transcript.text[hits[0].start : hits[0].end]
+    assert selectors.search_transcripts(alice_worker, "奶奶 借了")[0].text.startswith("妈妈：奶奶")
+    assert selectors.search_transcripts(alice_worker, "化疗 奶奶") == []
+    assert selectors.search_transcripts(bob_same_team, "化疗") == []
+    assert selectors.search_transcripts(alice_worker, '" OR NEAR(') == []
+    assert AuditEvent.objects.filter(action="coding.search.run", actor=alice_worker).count() == 4
