@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from buoy.access.domain.roles import (
     Role,
     can_manage_accounts,
+    can_manage_instruments,
     can_read_audit,
     can_see_department_counts,
     can_see_identifiable_cases,
@@ -25,6 +26,7 @@ def role(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "cases": can_see_identifiable_cases(user_role),
             "accounts": can_manage_accounts(user_role),
+            "instruments": can_manage_instruments(user_role),
             "audit": can_read_audit(user_role),
             "overview": can_see_department_counts(user_role),
         }

@@ -1,14 +1,17 @@
-"""Forms for assessments: starting one, and answering an instrument's items."""
+"""Forms for assessments (starting one, answering an instrument's items) and for the
+administrator's instrument pages (item groups, timepoints)."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from buoy.cases.models import Caregiver
-from buoy.instruments.domain.definition import Instrument, Item
+from buoy.core.errors import InvalidInput
+from buoy.instruments.domain.definition import Instrument, Item, ItemGroup
 from buoy.instruments.models import AssessmentMode, InstrumentVersion, Timepoint
 
 
@@ -55,7 +58,8 @@ class AssessmentStartForm(forms.Form):
         )
 
 
-def _item_label(item: Item, language: str) -> str:
+def item_label(item: Item, language: str) -> str:
+    """The item's number and wording where the wording is installed, else "Item 3"."""
     text = text_in(item.text, language)
     neutral = _("Item %(number)s") % {"number": item.number}
     return f"{item.number}. {text}" if text else str(neutral)
@@ -78,7 +82,7 @@ class AnswersForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.instrument = instrument
         for item in instrument.items:
-            label = _item_label(item, language)
+            label = item_label(item, language)
             if item.kind in ("choice", "yesno") and item.response_set:
                 options = instrument.response_sets[item.response_set].options
                 choices = [
@@ -115,4 +119,158 @@ class AnswersForm(forms.Form):
         return values
 
 
-__all__ = ["AnswersForm", "AssessmentStartForm", "text_in"]
+class ItemGroupForm(forms.Form):
+    """One item group. Every field may be left empty here: `set_item_groups` says what is
+    missing, in the same words for the page and the command line."""
+
+    id = forms.CharField(
+        label=_("Group id"),
+        required=False,
+        max_length=60,
+        help_text=_(
+            "Letters, digits, - and _. Keep a group's id when you change its items, so that "
+            "profiles stay comparable across versions."
+        ),
+    )
+    label_en = forms.CharField(label=_("Label in English"), required=False, max_length=200)
+    label_zh = forms.CharField(label=_("Label in Chinese"), required=False, max_length=200)
+    description_en = forms.CharField(
+        label=_("Description in English"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 2}),
+        help_text=_("Shown beside the profile. When you change the items, change it too."),
+    )
+    description_zh = forms.CharField(
+        label=_("Description in Chinese"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 2}),
+    )
+    items = forms.MultipleChoiceField(
+        label=_("Items in the group"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    # Where `set_item_groups` puts a problem (GroupProblem.field) -> the field showing it.
+    SERVICE_FIELDS = {
+        "id": "id",
+        "label.en": "label_en",
+        "label.zh-hans": "label_zh",
+        "items": "items",
+    }
+
+    def __init__(self, *args: Any, item_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = item_choices  # type: ignore[attr-defined]
+
+    def group(self) -> ItemGroup:
+        data = self.cleaned_data
+        return ItemGroup(
+            id=data["id"],
+            items=tuple(data["items"]),
+            label={"en": data["label_en"], "zh-hans": data["label_zh"]},
+            description={"en": data["description_en"], "zh-hans": data["description_zh"]},
+        )
+
+    @staticmethod
+    def initial_for(group: ItemGroup) -> dict[str, Any]:
+        return {
+            "id": group.id,
+            "label_en": group.label.get("en", ""),
+            "label_zh": group.label.get("zh-hans", ""),
+            "description_en": group.description.get("en", ""),
+            "description_zh": group.description.get("zh-hans", ""),
+            "items": list(group.items),
+        }
+
+
+class BaseItemGroupFormSet(forms.BaseFormSet):
+    """The groups of one instrument: the current ones, then a blank one to add a group."""
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].label = _("Remove this group")
+
+    def groups(self) -> tuple[list[ItemGroup], list[int]]:
+        """The groups to keep (removed and untouched blank ones left out), and the place of
+        each one's form, so that a refusal is shown beside the right group."""
+        groups, places = [], []
+        for place, form in enumerate(self.forms):
+            blank = place >= self.initial_form_count() and not form.has_changed()
+            if blank or form.cleaned_data.get("DELETE"):
+                continue
+            groups.append(form.group())
+            places.append(place)
+        return groups, places
+
+    def show_service_errors(
+        self, error: InvalidInput, places: list[int], other: forms.Form
+    ) -> None:
+        """Put each of `set_item_groups`' messages beside its group's field, or on `other`."""
+        for key, messages in error.errors.items():
+            found = re.fullmatch(r"item_groups\[(\d+)\]\.(.+)", key)
+            if found and int(found[1]) < len(places):
+                form = self.forms[places[int(found[1])]]
+                field = ItemGroupForm.SERVICE_FIELDS.get(found[2])
+            else:
+                form, field = other, key if key in other.fields else None
+            for message in messages:
+                form.add_error(field, message)
+
+
+ItemGroupFormSet = cast(
+    type[BaseItemGroupFormSet],
+    forms.formset_factory(ItemGroupForm, formset=BaseItemGroupFormSet, extra=1, can_delete=True),
+)
+
+
+class ItemGroupsChangeForm(forms.Form):
+    """Why the groups change, and which version the administrator started from."""
+
+    reason = forms.CharField(
+        label=_("Why are the item groups changing?"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 2}),
+        help_text=_("Kept with the new version, e.g. the department's decision and its date."),
+    )
+    based_on = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class TimepointForm(forms.Form):
+    """One of the department's timepoints; the code cannot change once it is in use."""
+
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=30,
+        help_text=_("Lower-case letters, digits and _, e.g. follow_up_6m. It cannot be changed."),
+    )
+    label_en = forms.CharField(label=_("Label in English"), max_length=80)
+    label_zh = forms.CharField(label=_("Label in Chinese"), max_length=80)
+    order = forms.IntegerField(
+        label=_("Order"),
+        min_value=0,
+        max_value=32767,
+        initial=10,
+        help_text=_("Timepoints are listed and offered from the lowest number up."),
+    )
+    months_after_end = forms.IntegerField(
+        label=_("Months after the end of the casework"),
+        required=False,
+        min_value=0,
+        max_value=32767,
+        help_text=_("For a follow-up; leave empty for the others."),
+    )
+
+
+__all__ = [
+    "AnswersForm",
+    "AssessmentStartForm",
+    "ItemGroupForm",
+    "ItemGroupFormSet",
+    "ItemGroupsChangeForm",
+    "TimepointForm",
+    "item_label",
+    "text_in",
+]

@@ -27,7 +27,11 @@ class InstrumentVersion(models.Model):
     version = models.CharField(max_length=30)
     name = models.JSONField(default=dict)
     definition = models.JSONField()
-    origin = models.CharField(max_length=20, default="bundled")  # bundled|native|redcap|fhir
+    # bundled | native | redcap | fhir | edited (item groups changed on the instruments page)
+    origin = models.CharField(max_length=20, default="bundled")
+    # Why an administrator made this version (edited item groups); empty for the others.
+    # About the definition, never about a family.
+    reason = models.TextField(blank=True, default="")
     is_current = models.BooleanField(default=True)
     imported_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(

@@ -13,6 +13,7 @@ from buoy.access.models import User
 from buoy.cases.models import Case
 from buoy.cases.selectors import cases_visible_to
 from buoy.core.errors import NotFound
+from buoy.instruments.domain.definition import Instrument
 from buoy.instruments.models import (
     Answer,
     Assessment,
@@ -37,8 +38,55 @@ def current_instrument(instrument_id: str) -> InstrumentVersion:
     return found
 
 
+def versions_of(instrument_id: str) -> QuerySet[InstrumentVersion]:
+    """Every installed version of one instrument, newest first, with who installed it."""
+    return (
+        InstrumentVersion.objects.filter(instrument_id=instrument_id)
+        .select_related("imported_by")
+        .order_by("-imported_at", "-id")
+    )
+
+
+WORDING_LANGUAGES = ("en", "zh-hans")
+
+
+@dataclass(frozen=True)
+class InstrumentInUse:
+    """The version in use of one instrument, as the administrator's list shows it."""
+
+    version: InstrumentVersion
+    instrument: Instrument  # with the site's imported wording merged in
+    wording: tuple[str, ...]  # languages in which every item has its wording
+    imported_wording: tuple[str, ...]  # the languages this site imported
+
+
+def instruments_in_use() -> list[InstrumentInUse]:
+    """Every instrument's version in use, with the languages its item wording is in."""
+    rows = []
+    for version in current_instruments().prefetch_related("wordings"):
+        instrument = version.instrument()
+        rows.append(
+            InstrumentInUse(
+                version=version,
+                instrument=instrument,
+                wording=tuple(lang for lang in WORDING_LANGUAGES if instrument.has_wording(lang)),
+                imported_wording=tuple(sorted(w.language for w in version.wordings.all())),
+            )
+        )
+    return rows
+
+
 def timepoints() -> QuerySet[Timepoint]:
+    """The department's timepoints, in the order they are offered."""
     return Timepoint.objects.order_by("order", "code")
+
+
+def timepoint_with_code(code: str) -> Timepoint:
+    """One timepoint by its code; NotFound when there is none."""
+    found = Timepoint.objects.filter(code=code).first()
+    if found is None:
+        raise NotFound()
+    return found
 
 
 def assessments_visible_to(user: User) -> QuerySet[Assessment]:

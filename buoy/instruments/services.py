@@ -14,13 +14,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buoy.access.domain.roles import can_see_case
+from buoy.access.domain.roles import can_manage_instruments, can_see_case
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.cases.models import Caregiver, Case
 from buoy.cases.selectors import access_facts
-from buoy.core.errors import InvalidInput, NotFound
-from buoy.instruments.domain.definition import Instrument, instrument_to_dict
+from buoy.core.errors import Forbidden, InvalidInput, NotFound
+from buoy.instruments.domain.definition import (
+    GroupProblem,
+    Instrument,
+    ItemGroup,
+    instrument_from_dict,
+    instrument_to_dict,
+    item_group_problems,
+    tidy_item_groups,
+    with_item_groups,
+)
 from buoy.instruments.domain.library import bundled_instruments
 from buoy.instruments.domain.scoring import check_answers, score
 from buoy.instruments.models import (
@@ -52,6 +61,12 @@ def _require_case_access(actor: User, case: Case) -> None:
         raise NotFound()
 
 
+def _require_instrument_keeper(actor: User | None) -> None:
+    """Administrators edit item groups and timepoints; `None` is the `buoy` command."""
+    if actor is not None and not can_manage_instruments(actor.role_enum):
+        raise Forbidden()
+
+
 def ensure_bundled_instruments() -> int:
     """Install the bundled library's versions that the database lacks; returns how many.
 
@@ -80,7 +95,9 @@ def ensure_bundled_instruments() -> int:
     return added
 
 
-def _store_version(instrument: Instrument, *, origin: str, actor: User | None) -> InstrumentVersion:
+def _store_version(
+    instrument: Instrument, *, origin: str, actor: User | None, reason: str = ""
+) -> InstrumentVersion:
     InstrumentVersion.objects.filter(instrument_id=instrument.id).update(is_current=False)
     version = InstrumentVersion.objects.create(
         instrument_id=instrument.id,
@@ -88,6 +105,7 @@ def _store_version(instrument: Instrument, *, origin: str, actor: User | None) -
         name=dict(instrument.name),
         definition=instrument_to_dict(instrument),
         origin=origin,
+        reason=reason,
         imported_by=actor,
         is_current=True,
     )
@@ -138,6 +156,99 @@ def _next_version(instrument: Instrument) -> Instrument:
     while str(number) in taken:
         number += 1
     return dataclasses.replace(instrument, version=str(number))
+
+
+def _group_message(problem: GroupProblem) -> str:
+    values = ", ".join(problem.values)
+    if problem.field == "label.en":
+        return _("Give the group a label in English.")
+    if problem.field.startswith("label."):
+        return _("Give the group a label in Chinese.")
+    return {
+        ("id", "missing"): _("Give the group an id."),
+        ("id", "invalid"): _("Use letters, digits, - and _ only in the group id."),
+        ("id", "duplicate"): _("Another group already has the id %(id)s.") % {"id": values},
+        ("items", "empty"): _("Tick at least one item for the group."),
+        ("items", "unknown"): _("This instrument has no scored item %(items)s.")
+        % {"items": values},
+    }[(problem.field, problem.kind)]
+
+
+@transaction.atomic
+def set_item_groups(
+    *,
+    actor: User | None,
+    instrument_id: str,
+    groups: Sequence[ItemGroup],
+    reason: str,
+    based_on: str | None = None,
+) -> InstrumentVersion:
+    """Install the next version of an instrument with new item groups; nothing else changes.
+
+    Item groups are descriptive profiles (item means), never normed scores. The version in
+    use stays as it is, and so does every score that names it; assessments started from now on
+    use the new version. A site's imported wording is carried over, as the items are the same.
+    `based_on` is the version the editor started from: if another version has been installed
+    since, the change is refused rather than silently undoing it. Errors are keyed
+    ``item_groups[<index>].<field>`` (`GroupProblem.field`), ``reason`` and ``""``.
+    """
+    _require_instrument_keeper(actor)
+    current = (
+        InstrumentVersion.objects.select_for_update()
+        .filter(instrument_id=instrument_id, is_current=True)
+        .first()
+    )
+    if current is None:
+        raise NotFound()
+    if based_on is not None and based_on != current.version:
+        message = _(
+            "Version %(version)s of this instrument was installed while you were editing. "
+            "Reload the page and make your change again."
+        ) % {"version": current.version}
+        raise InvalidInput({"": [message]})
+    errors: dict[str, list[str]] = {}
+    if not reason.strip():
+        errors["reason"] = [_("Say why the item groups are changing.")]
+    # The stored definition, without the site's wording: wording stays in InstrumentWording.
+    bare = instrument_from_dict(current.definition, source=str(current))
+    for problem in item_group_problems(bare, groups):
+        key = f"item_groups[{problem.index}].{problem.field}"
+        errors.setdefault(key, []).append(_group_message(problem))
+    if errors:
+        raise InvalidInput(errors)
+    edited = with_item_groups(bare, groups)
+    if edited.item_groups == tidy_item_groups(bare, bare.item_groups):
+        raise InvalidInput({"": [_("The item groups are unchanged; no version was installed.")]})
+    installed = _store_version(
+        _next_version(edited), origin="edited", actor=actor, reason=reason.strip()
+    )
+    languages = []
+    for wording in current.wordings.order_by("language"):
+        # A wording file may name the version it was written for; it now fits this one too.
+        carried = dict(wording.wording)
+        if "version" in carried:
+            carried["version"] = installed.version
+        InstrumentWording.objects.create(
+            instrument_version=installed,
+            language=wording.language,
+            wording=carried,
+            imported_by=wording.imported_by,
+        )
+        languages.append(wording.language)
+    record(
+        actor=actor,
+        action="instruments.item_groups.changed",
+        subject=installed,
+        changed_fields=["item_groups"],
+        context={
+            "instrument": instrument_id,
+            "version": installed.version,
+            "previous_version": current.version,
+            "groups": [group.id for group in edited.item_groups],
+            "wording_carried": languages,
+        },
+    )
+    return installed
 
 
 @transaction.atomic
@@ -466,26 +577,53 @@ def set_timepoint(
     label_zh: str,
     order: int,
     months_after_end: int | None = None,
+    new: bool = False,
 ) -> Timepoint:
-    """Add or relabel one of the department's timepoints (baseline, mid, post, follow-up…)."""
+    """Add or relabel one of the department's timepoints (baseline, mid, post, follow-up…).
+
+    The code names the timepoint and is not changed; an existing code's labels, order and
+    months are updated, unless `new` asks for a new timepoint only. An update that changes
+    nothing is not recorded.
+    """
     from django.utils.text import slugify
 
-    if not code or slugify(code).replace("-", "_") != code:
+    _require_instrument_keeper(actor)
+    if not code or len(code) > 30 or slugify(code).replace("-", "_") != code:
         raise InvalidInput({"code": [_("Use lower-case letters, digits and _ for the code.")]})
-    if not label_en.strip() or not label_zh.strip():
-        raise InvalidInput({"label": [_("Give the timepoint a label in both languages.")]})
-    timepoint, created = Timepoint.objects.update_or_create(
-        code=code,
-        defaults={
-            "label_en": label_en.strip(),
-            "label_zh": label_zh.strip(),
-            "order": order,
-            "months_after_end": months_after_end,
-        },
-    )
-    record(
-        actor=actor,
-        action="instruments.timepoint.created" if created else "instruments.timepoint.updated",
-        subject=timepoint,
-    )
+    errors: dict[str, list[str]] = {}
+    for field, label in (("label_en", label_en), ("label_zh", label_zh)):
+        if not label.strip():
+            errors[field] = [_("Give the timepoint a label in both languages.")]
+        elif len(label.strip()) > 80:
+            errors[field] = [_("Keep each label to 80 characters.")]
+    for field, number in (("order", order), ("months_after_end", months_after_end)):
+        if number is not None and not 0 <= number <= 32767:
+            errors[field] = [_("Use a whole number from 0 to 32767.")]
+    if errors:
+        raise InvalidInput(errors)
+    values = {
+        "label_en": label_en.strip(),
+        "label_zh": label_zh.strip(),
+        "order": order,
+        "months_after_end": months_after_end,
+    }
+    timepoint = Timepoint.objects.select_for_update().filter(code=code).first()
+    if timepoint is not None and new:
+        message = _("This code is already in use: edit that timepoint instead.")
+        raise InvalidInput({"code": [message]})
+    if timepoint is None:
+        timepoint = Timepoint.objects.create(code=code, **values)
+        record(actor=actor, action="instruments.timepoint.created", subject=timepoint)
+        return timepoint
+    changed = [name for name, value in values.items() if getattr(timepoint, name) != value]
+    if changed:
+        for name in changed:
+            setattr(timepoint, name, values[name])
+        timepoint.save(update_fields=changed)
+        record(
+            actor=actor,
+            action="instruments.timepoint.updated",
+            subject=timepoint,
+            changed_fields=changed,
+        )
     return timepoint

@@ -1,5 +1,6 @@
 """Assessment pages: the case's assessment section, entry, correction, self-report links,
-safety alerts, and the caregiver's own link page (no login)."""
+safety alerts, and the caregiver's own link page (no login); and the administrator's pages
+for the department's instruments: item groups and timepoints."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from buoy.access.decorators import role_allows
-from buoy.access.domain.roles import can_see_identifiable_cases
+from buoy.access.domain.roles import can_manage_instruments, can_see_identifiable_cases
 from buoy.access.models import User
 from buoy.cases.models import Case
 from buoy.cases.selectors import get_case_for
@@ -25,10 +26,21 @@ from buoy.core.errors import InvalidInput, NotFound
 from buoy.core.forms import add_service_errors
 from buoy.instruments import selectors, services
 from buoy.instruments.domain.charts import ChartPoint, score_history_svg
-from buoy.instruments.forms import AnswersForm, AssessmentStartForm, text_in
+from buoy.instruments.domain.definition import Instrument
+from buoy.instruments.forms import (
+    AnswersForm,
+    AssessmentStartForm,
+    ItemGroupForm,
+    ItemGroupFormSet,
+    ItemGroupsChangeForm,
+    TimepointForm,
+    item_label,
+    text_in,
+)
 from buoy.instruments.models import Assessment, AssessmentMode, AssessmentStatus
 
 casework = role_allows(can_see_identifiable_cases)
+instrument_keeping = role_allows(can_manage_instruments)
 
 
 def _user(request: HttpRequest) -> User:
@@ -381,3 +393,176 @@ def self_report(request: HttpRequest, key: str) -> HttpResponse:
         )
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- the administrator's instrument pages ------------------------------------------------
+
+
+def _licence_label(status: str) -> str:
+    return {
+        "public_domain": _("Public domain"),
+        "free": _("Free to use"),
+        "licensed": _("Licensed"),
+    }.get(status, status)
+
+
+def _origin_label(origin: str) -> str:
+    return {
+        "bundled": _("Bundled with Buoy"),
+        "native": _("Imported definition"),
+        "redcap": _("Imported from REDCap"),
+        "fhir": _("Imported from FHIR"),
+        "edited": _("Item groups edited"),
+    }.get(origin, origin)
+
+
+def _language_name(code: str) -> str:
+    return {"en": _("English"), "zh-hans": _("Chinese")}.get(code, code)
+
+
+def _item_numbers(instrument: Instrument, item_ids: tuple[str, ...]) -> str:
+    return ", ".join(str(instrument.item(item_id).number) for item_id in item_ids)
+
+
+@instrument_keeping
+def instrument_list(request: HttpRequest) -> HttpResponse:
+    """The instruments in use: version, licence, wording, and the item groups of each."""
+    language = _language()
+    rows = [
+        {
+            "id": row.version.instrument_id,
+            "name": row.version.display_name(language),
+            "version": row.version.version,
+            "licence": _licence_label(row.instrument.licence.status),
+            "licensed": row.instrument.licence.status == "licensed",
+            "wording": [_language_name(code) for code in row.wording],
+            "imported": [_language_name(code) for code in row.imported_wording],
+            "groups": [
+                {
+                    "id": group.id,
+                    "label": text_in(group.label, language) or group.id,
+                    "items": _item_numbers(row.instrument, group.items),
+                }
+                for group in row.instrument.item_groups
+            ],
+        }
+        for row in selectors.instruments_in_use()
+    ]
+    return render(request, "instruments/instrument_list.html", {"rows": rows})
+
+
+@instrument_keeping
+def item_groups(request: HttpRequest, instrument_id: str) -> HttpResponse:
+    """Edit an instrument's item groups; saving installs its next version."""
+    try:
+        version = selectors.current_instrument(instrument_id)
+    except NotFound:
+        raise Http404(_("No such instrument.")) from None
+    # Items show their wording only where the site installed it; otherwise "Item 3".
+    instrument = version.instrument()
+    choices = [(item.id, item_label(item, _language())) for item in instrument.scored_items]
+    if request.method == "POST":
+        data = request.POST.copy()
+        if "add_group" in data:
+            # Another blank group, without saving (works without JavaScript).
+            total = data.get("group-TOTAL_FORMS", "")
+            data["group-TOTAL_FORMS"] = str(int(total) + 1) if total.isdigit() else total
+        formset = ItemGroupFormSet(data, prefix="group", form_kwargs={"item_choices": choices})
+        change = ItemGroupsChangeForm(data)
+        if "add_group" not in data and formset.is_valid() and change.is_valid():
+            groups, places = formset.groups()
+            try:
+                installed = services.set_item_groups(
+                    actor=_user(request),
+                    instrument_id=version.instrument_id,
+                    groups=groups,
+                    reason=change.cleaned_data["reason"],
+                    based_on=change.cleaned_data["based_on"] or None,
+                )
+            except InvalidInput as error:
+                formset.show_service_errors(error, places, change)
+            else:
+                messages.success(
+                    request,
+                    _("Version %(version)s of %(name)s is installed with the new item groups.")
+                    % {"version": installed.version, "name": installed.display_name(_language())},
+                )
+                return redirect("instruments:instrument_list")
+    else:
+        formset = ItemGroupFormSet(
+            prefix="group",
+            initial=[ItemGroupForm.initial_for(group) for group in instrument.item_groups],
+            form_kwargs={"item_choices": choices},
+        )
+        change = ItemGroupsChangeForm(initial={"based_on": version.version})
+    return render(
+        request,
+        "instruments/item_groups.html",
+        {
+            "version": version,
+            "name": version.display_name(_language()),
+            "formset": formset,
+            "change": change,
+            "versions": [
+                {
+                    "version": v.version,
+                    "in_use": v.is_current,
+                    "installed": v.imported_at,
+                    "by": v.imported_by.display_name() if v.imported_by else "",
+                    "origin": _origin_label(v.origin),
+                    "reason": v.reason,
+                }
+                for v in selectors.versions_of(version.instrument_id)
+            ],
+            "licensed_without_wording": instrument.licence.status == "licensed"
+            and not instrument.has_wording(_language()),
+        },
+    )
+
+
+@instrument_keeping
+def timepoints(request: HttpRequest) -> HttpResponse:
+    """The department's timepoints, and a form to add one."""
+    form = TimepointForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = services.set_timepoint(actor=_user(request), new=True, **form.cleaned_data)
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Timepoint %(label)s added.") % {"label": added.label(_language())}
+            )
+            return redirect("instruments:timepoints")
+    return render(
+        request,
+        "instruments/timepoints.html",
+        {"timepoints": selectors.timepoints(), "form": form, "language": _language()},
+    )
+
+
+@instrument_keeping
+def timepoint_edit(request: HttpRequest, timepoint: str) -> HttpResponse:
+    """Relabel a timepoint, or change its order or months; its code stays."""
+    try:
+        found = selectors.timepoint_with_code(timepoint)
+    except NotFound:
+        raise Http404(_("No such timepoint.")) from None
+    initial = {
+        "code": found.code,
+        "label_en": found.label_en,
+        "label_zh": found.label_zh,
+        "order": found.order,
+        "months_after_end": found.months_after_end,
+    }
+    form = TimepointForm(request.POST or None, initial=initial)
+    form.fields["code"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.set_timepoint(actor=_user(request), **form.cleaned_data)
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Timepoint %(code)s saved.") % {"code": found.code})
+            return redirect("instruments:timepoints")
+    return render(request, "instruments/timepoint_form.html", {"form": form, "timepoint": found})

@@ -7,6 +7,7 @@ from buoy.access.domain.roles import (
     CaseAccessFacts,
     Role,
     can_manage_accounts,
+    can_manage_instruments,
     can_open_case_in,
     can_read_audit,
     can_reassign,
@@ -78,3 +79,9 @@ def test_only_administrators_manage_accounts_and_read_the_audit_trail() -> None:
     for role in (Role.WORKER, Role.SUPERVISOR, Role.RESEARCHER):
         assert not can_manage_accounts(role)
         assert not can_read_audit(role)
+
+
+def test_only_administrators_edit_item_groups_and_timepoints() -> None:
+    assert can_manage_instruments(Role.ADMIN)
+    for role in (Role.WORKER, Role.SUPERVISOR, Role.RESEARCHER):
+        assert not can_manage_instruments(role)

@@ -82,6 +82,21 @@ def can_manage_accounts(role: Role) -> bool:
     return role is Role.ADMIN
 
 
+def can_manage_instruments(role: Role) -> bool:
+    """Administrators keep the department's instruments: item groups and timepoints."""
+    return role is Role.ADMIN
+
+
 def can_read_audit(role: Role) -> bool:
     """Administrators read and export the audit trail."""
     return role is Role.ADMIN
+
+
+def can_code_interviews(role: Role) -> bool:
+    """Workers, supervisors and researchers code transcripts; administrators do not."""
+    return role in (Role.WORKER, Role.SUPERVISOR, Role.RESEARCHER)
+
+
+def can_start_research_projects(role: Role) -> bool:
+    """Researchers and supervisors start research projects and choose their members."""
+    return role in (Role.RESEARCHER, Role.SUPERVISOR)
