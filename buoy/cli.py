@@ -79,6 +79,10 @@ def _parser() -> argparse.ArgumentParser:
 
     add_instruments_parser(commands)
 
+    from buoy.coding.commands import add_parser as add_qda_parser
+
+    add_qda_parser(commands)
+
     score = commands.add_parser(
         "score", help="score a CSV of answers without a database (docs/instruments/format.md)"
     )
@@ -149,11 +153,12 @@ def _main(argv: Sequence[str] | None) -> int:
         "audit": _audit,
         "check": _check,
         "instruments": _instruments,
+        "qda": _qda,
     }[args.command]
     from django.db import DatabaseError
 
     try:
-        if args.command in ("user", "audit", "instruments"):
+        if args.command in ("user", "audit", "instruments", "qda"):
             problem = _database_problem()
             if problem:
                 return _fail(problem)
@@ -315,6 +320,12 @@ def _check(args: argparse.Namespace) -> int:
 
 def _instruments(args: argparse.Namespace) -> int:
     from buoy.instruments.commands import run
+
+    return run(args)
+
+
+def _qda(args: argparse.Namespace) -> int:
+    from buoy.coding.commands import run
 
     return run(args)
 

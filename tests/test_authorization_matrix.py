@@ -16,6 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from buoy.access.models import User
 from buoy.cases import services
 from buoy.cases.models import Case
+from buoy.coding import services as coding_services
 from buoy.instruments import services as instrument_services
 from buoy.instruments.models import SafetyAlert, Timepoint
 from buoy.instruments.selectors import current_instrument
@@ -44,6 +45,9 @@ CASE_PAGE = answers(200, 404, 200, 404, 403, 403, LOGIN)
 CASE_API_LIST = answers(200, 200, 200, 200, 403, 403, 401)
 CASE_API_RECORD = answers(200, 404, 200, 404, 403, 403, 401)
 PUBLIC = answers(*[200] * 7)
+# the casework coding project: every worker and supervisor codes in it; others do not see it
+CODING_API = answers(200, 200, 200, 200, 404, 404, 401)
+TRANSCRIPT_API = answers(200, 404, 200, 404, 404, 404, 401)
 
 # name -> (method, data, expected answers)
 EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
@@ -92,6 +96,10 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "instruments:alerts": ("get", {}, CASEWORK_PAGE),
     "instruments:alerts_banner": ("get", {}, CASEWORK_PAGE),
     "instruments:alert_acknowledge": ("post", {}, answers(302, 404, 302, 404, 403, 403, LOGIN)),
+    "instruments:instrument_list": ("get", {}, ADMIN_PAGE),
+    "instruments:item_groups": ("get", {}, ADMIN_PAGE),
+    "instruments:timepoints": ("get", {}, ADMIN_PAGE),
+    "instruments:timepoint_edit": ("get", {}, ADMIN_PAGE),
     "self_report": ("get", {}, PUBLIC),
     "instrument-list": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),
     "instrument-detail": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),
@@ -102,6 +110,17 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "assessment-link": ("post", {}, answers(201, 404, 201, 404, 403, 403, 401)),
     "assessment-fhir": ("get", {}, CASE_API_RECORD),
     "score-list": ("get", {}, CASE_API_LIST),
+    "coding-project-list": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),
+    "coding-project-detail": ("get", {}, CODING_API),
+    "coding-project-codes": ("get", {}, CODING_API),
+    "coding-project-transcripts": ("post", {}, answers(400, 400, 400, 400, 404, 404, 401)),
+    "coding-project-undo": ("post", {}, CODING_API),
+    "coding-project-query": ("get", {}, answers(400, 400, 400, 400, 404, 404, 401)),
+    "coding-project-export": ("get", {}, CODING_API),
+    "coding-transcript-list": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),
+    "coding-transcript-detail": ("get", {}, TRANSCRIPT_API),
+    "coding-transcript-segments": ("post", {}, answers(400, 404, 400, 404, 404, 404, 401)),
+    "coding-segment-detail": ("delete", {}, answers(204, 404, 204, 404, 404, 404, 401)),
 }
 
 
@@ -164,11 +183,23 @@ def world(personas: dict[str, User], alice_case: Case) -> dict[str, Any]:
         timepoint=Timepoint.objects.get(code="post"),
     )
     key = instrument_services.create_self_report_link(actor=alice, assessment=linked)
+    casework = coding_services.casework_project()
+    transcript = coding_services.import_transcript(
+        actor=alice, project=casework, filename="", pasted="Mother: we manage.", case=alice_case
+    )
+    (segment,) = coding_services.apply_codes(
+        actor=alice,
+        transcript=transcript,
+        code_ids=[casework.codes.get(label="P-IND-01").pk],
+        start=0,
+        end=6,
+    )
     return {
         "assessment_id": assessment.pk,
         "alert_id": SafetyAlert.objects.get().pk,
         "key": key,
         "instrument_id": "cdrisc10",
+        "timepoint": "baseline",
         "case_id": alice_case.pk,
         "caregiver_id": caregiver.pk,
         "consent_id": consent.pk,
@@ -179,6 +210,9 @@ def world(personas: dict[str, User], alice_case: Case) -> dict[str, Any]:
             "child": alice_case.child.pk,
             "note": note.pk,
             "assessment": assessment.pk,
+            "coding-project": casework.pk,
+            "coding-transcript": transcript.pk,
+            "coding-segment": segment.pk,
         },
     }
 
@@ -188,7 +222,7 @@ def url_for(name: str, pattern: URLPattern, world: dict[str, Any]) -> str:
     for key in pattern.pattern.regex.groupindex:
         if key == "format":
             continue
-        kwargs[key] = world["pk"][name.split("-")[0]] if key == "pk" else world[key]
+        kwargs[key] = world["pk"][name.rsplit("-", 1)[0]] if key == "pk" else world[key]
     return reverse(name, kwargs=kwargs)
 
 

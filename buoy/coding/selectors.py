@@ -9,6 +9,7 @@ Who sees a transcript (ADR 0008's companion rules, `docs/coding.md`):
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,17 @@ from buoy.audit.services import record
 from buoy.cases.selectors import cases_visible_to
 from buoy.coding.domain.agreement import Coding
 from buoy.coding.domain.codebook import rollup_counts
+from buoy.coding.domain.refi import (
+    QdaCase,
+    QdaCode,
+    QdaCoding,
+    QdaNote,
+    QdaProject,
+    QdaSource,
+    QdaUser,
+    write_codebook,
+    write_project,
+)
 from buoy.coding.domain.regions import (
     QueryError,
     Region,
@@ -32,7 +44,7 @@ from buoy.coding.domain.regions import (
     merge,
     parse_query,
 )
-from buoy.coding.domain.tables import Table
+from buoy.coding.domain.tables import Table, to_csv, to_xlsx
 from buoy.coding.domain.words import fts5_match, search_terms
 from buoy.coding.models import (
     Code,
@@ -461,6 +473,12 @@ def codings_of(
     ]
 
 
+def coders_in(project: Project) -> QuerySet[User]:
+    """People with at least one current coded segment in the project (for the coder choices)."""
+    coded = CodedSegment.objects.current().filter(transcript__project=project)
+    return User.objects.filter(pk__in=coded.values("coder_id")).order_by("username")
+
+
 @dataclass(frozen=True)
 class AgreementInputs:
     """What the agreement statistics need: shared documents, both coders' codings, names."""
@@ -545,16 +563,17 @@ def search_transcripts(
     if project is not None:
         visible = visible.filter(project=project)
     visible_sql, visible_params = visible.values("pk").query.sql_with_params()
+    # `visible_sql` is Django's own compiled SQL with its values kept apart as parameters.
     if connection.vendor == "sqlite":
         sql = (
-            "SELECT p.id FROM coding_passage_fts f JOIN coding_passage p ON p.id = f.rowid "
+            "SELECT p.id FROM coding_passage_fts f JOIN coding_passage p ON p.id = f.rowid "  # noqa: S608
             f"WHERE coding_passage_fts MATCH %s AND p.transcript_id IN ({visible_sql}) "
             "ORDER BY f.rank LIMIT %s"
         )
         params = [fts5_match(query), *visible_params, limit]
     else:
         sql = (
-            "SELECT p.id FROM coding_passage p "
+            "SELECT p.id FROM coding_passage p "  # noqa: S608
             "WHERE to_tsvector('simple', p.words) @@ plainto_tsquery('simple', %s) "
             f"AND p.transcript_id IN ({visible_sql}) ORDER BY p.transcript_id, p.start LIMIT %s"
         )
@@ -582,3 +601,230 @@ def search_transcripts(
         SearchHit(transcript_id, title, start, end, _highlight(snippet, terms))
         for _pk, transcript_id, title, start, end, snippet in hits
     ]
+
+
+# --- exports -------------------------------------------------------------------------------
+
+EXPORT_TYPES = {
+    "qdpx": "application/zip",
+    "qdc": "application/xml",
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+
+
+def segments_table(
+    project: Project, transcripts: QuerySet[Transcript], case_labels: dict[int, str]
+) -> Table:
+    """Every current coded segment of the given transcripts, with its text, one per row."""
+    table = Table(
+        str(_("Coded segments")),
+        [
+            _("Transcript"),
+            _("Case"),
+            _("Code"),
+            _("Code name"),
+            _("Coder"),
+            _("Start"),
+            _("End"),
+            _("Text"),
+        ],
+    )
+    segments = (
+        CodedSegment.objects.current()
+        .filter(transcript__in=transcripts)
+        .annotate(snippet=Substr("transcript__text", F("start") + 1, F("end") - F("start")))
+        .select_related("transcript", "code", "coder")
+        .defer("transcript__text")
+        .order_by("transcript__title", "transcript_id", "start", "end", "pk")
+    )
+    for segment in segments:
+        table.rows.append(
+            [
+                segment.transcript.title,
+                case_labels.get(segment.transcript.case_id or 0, ""),
+                segment.code.label,
+                segment.code.name_en,
+                segment.coder.username,
+                segment.start,
+                segment.end,
+                segment.snippet,
+            ]
+        )
+    return table
+
+
+def export_for(user: User | None, project: Project, fmt: str) -> tuple[bytes, str, str]:
+    """The project as a file: REFI-QDA (`qdpx`, `qdc`) or its coded segments (`csv`, `xlsx`).
+
+    `user=None` is the operator's command line (every transcript); otherwise only the
+    transcripts the user may read go in. Returns (bytes, content type, file name).
+    """
+    if fmt not in EXPORT_TYPES:
+        raise InvalidInput(
+            {"format": [_("Export as one of: %(f)s.") % {"f": ", ".join(EXPORT_TYPES)}]}
+        )
+    if user is None:
+        transcripts = project.transcripts.all()
+        labels = {
+            pk: f"case-{n}"
+            for n, pk in enumerate(
+                sorted(
+                    set(transcripts.exclude(case__isnull=True).values_list("case_id", flat=True))
+                ),
+                1,
+            )
+        }
+    else:
+        transcripts = transcripts_visible_to(user).filter(project=project)
+        labels = _case_labels(user, project)
+    safe_name = (
+        "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in project.name) or "project"
+    )
+    if fmt in ("csv", "xlsx"):
+        table = segments_table(project, transcripts, labels)
+        data = to_csv(table) if fmt == "csv" else to_xlsx([table])
+    else:
+        data = _refi_export(project, transcripts, fmt)
+    record(
+        actor=user,
+        action="coding.project.exported",
+        subject=project,
+        context={"format": fmt, "transcripts": sorted(transcripts.values_list("pk", flat=True))},
+    )
+    return data, EXPORT_TYPES[fmt], f"{safe_name}.{fmt}"
+
+
+def person_guid(user_id: int | None) -> str | None:
+    """A stable REFI-QDA GUID for a Buoy account (the same in every export of this site)."""
+    return None if user_id is None else str(uuid.uuid5(_GUIDS, f"user:{user_id}"))
+
+
+def case_guid(case_id: int) -> str:
+    """A stable REFI-QDA GUID for a case; it says nothing about the case."""
+    return str(uuid.uuid5(_GUIDS, f"case:{case_id}"))
+
+
+_GUIDS = uuid.UUID("a4f6f1c2-36c1-4a51-9f0e-3d0f7e1f2b9d")
+
+
+def exchange_project(
+    project: Project, transcripts: QuerySet[Transcript], case_labels: dict[int, str]
+) -> QdaProject:
+    """The project in REFI-QDA's terms: codebook, coders, cases, sources, codings, memos."""
+    codes = codes_of(project)
+    merged = dict(project.codes.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+    guid_of = {code.pk: str(code.guid) for code in project.codes.all()}
+    nodes: dict[int, QdaCode] = {}
+    roots: list[QdaCode] = []
+    for code in codes:
+        node = QdaCode(
+            guid=str(code.guid),
+            name=code.name_en,
+            is_codable=code.codable,
+            color=code.colour.upper() or None,
+            description=code.definition_en,
+        )
+        nodes[code.pk] = node
+        (nodes[code.parent_id].children if code.parent_id in nodes else roots).append(node)
+    sources = []
+    case_sources: dict[int, list[str]] = {}
+    for transcript in transcripts.order_by("pk"):
+        sources.append(
+            QdaSource(
+                guid=str(transcript.guid),
+                name=transcript.title,
+                text=transcript.text,
+                creator_guid=person_guid(transcript.created_by_id),
+                created=transcript.created_at,
+            )
+        )
+        if transcript.case_id is not None:
+            case_sources.setdefault(transcript.case_id, []).append(str(transcript.guid))
+    segments = list(
+        CodedSegment.objects.current()
+        .filter(transcript__in=transcripts)
+        .values_list(
+            "guid", "transcript__guid", "start", "end", "code_id", "coder_id", "created_at"
+        )
+    )
+    codings = [
+        QdaCoding(
+            guid=str(guid),
+            source_guid=str(source),
+            start=start,
+            end=end,
+            code_guid=guid_of[merged.get(code_id) or code_id],
+            coder_guid=person_guid(coder_id),
+            created=created,
+        )
+        for guid, source, start, end, code_id, coder_id, created in segments
+    ]
+    exported_segments = {coding.guid for coding in codings}
+    source_guids = {source.guid for source in sources}
+    notes = []
+    for memo in Memo.objects.filter(project=project, replaced_by__isnull=True).select_related(
+        "segment", "code", "transcript"
+    ):
+        if memo.segment is not None:
+            target = str(memo.segment.guid)
+            if target not in exported_segments:
+                continue
+        elif memo.transcript is not None:
+            target = str(memo.transcript.guid)
+            if target not in source_guids:
+                continue
+        elif memo.code is not None:
+            target = guid_of[memo.code.pk]
+        elif memo.case_id is not None:
+            if memo.case_id not in case_sources:
+                continue
+            target = case_guid(memo.case_id)
+        else:
+            target = ""
+        notes.append(
+            QdaNote(
+                guid=str(memo.guid),
+                name=memo.title or str(_("Memo")),
+                text=memo.text,
+                creator_guid=person_guid(memo.author_id),
+                created=memo.created_at,
+                target_guids=[target] if target else [],
+            )
+        )
+    people = {transcript.created_by_id for transcript in transcripts} | {row[5] for row in segments}
+    people |= {memo.author_id for memo in Memo.objects.filter(project=project)}
+    usernames = dict(
+        User.objects.filter(pk__in=[p for p in people if p]).values_list("pk", "username")
+    )
+    cases = [
+        QdaCase(
+            guid=case_guid(case_id), name=case_labels.get(case_id, f"case-{n}"), source_guids=guids
+        )
+        for n, (case_id, guids) in enumerate(sorted(case_sources.items()), 1)
+    ]
+    return QdaProject(
+        name=project.name,
+        users=[
+            QdaUser(guid=str(person_guid(pk)), name=name) for pk, name in sorted(usernames.items())
+        ],
+        codes=roots,
+        cases=cases,
+        sources=sources,
+        codings=codings,
+        notes=notes,
+        description=project.description,
+    )
+
+
+def _refi_export(project: Project, transcripts: QuerySet[Transcript], fmt: str) -> bytes:
+    labels = {
+        pk: f"case-{n}"
+        for n, pk in enumerate(
+            sorted(set(transcripts.exclude(case__isnull=True).values_list("case_id", flat=True))), 1
+        )
+    }
+    exchange = exchange_project(project, transcripts, labels)
+    if fmt == "qdc":
+        return write_codebook(exchange.codes)
+    return write_project(exchange)

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularJSONAPIView
 from rest_framework.routers import DefaultRouter
 
 from buoy.cases import api as cases_api
+from buoy.coding import api as coding_api
 from buoy.instruments import api as instruments_api
 
 router = DefaultRouter()
@@ -15,6 +16,9 @@ router.register("notes", cases_api.NoteViewSet, basename="note")
 router.register("instruments", instruments_api.InstrumentViewSet, basename="instrument")
 router.register("assessments", instruments_api.AssessmentViewSet, basename="assessment")
 router.register("scores", instruments_api.ScoreViewSet, basename="score")
+router.register("coding/projects", coding_api.ProjectViewSet, basename="coding-project")
+router.register("coding/transcripts", coding_api.TranscriptViewSet, basename="coding-transcript")
+router.register("coding/segments", coding_api.SegmentViewSet, basename="coding-segment")
 
 urlpatterns = [
     path("schema/", SpectacularJSONAPIView.as_view(), name="api-schema"),

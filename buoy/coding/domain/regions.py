@@ -68,7 +68,9 @@ def subtract(first: Sequence[Span], second: Sequence[Span]) -> list[Span]:
     return result
 
 
-def _combine(first: Region, second: Region, operation: Callable[..., list[Span]], keep: str) -> Region:
+def _combine(
+    first: Region, second: Region, operation: Callable[..., list[Span]], keep: str
+) -> Region:
     documents = set(first) | set(second) if keep == "either" else set(first)
     if keep == "both":
         documents &= set(second)
