@@ -5,9 +5,12 @@ exports in fixtures/taguette/ (see its README.md).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import json
+import sys
+import types
 import zipfile
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
@@ -15,7 +18,7 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from buoy.bench_taguette import taguette_text, utf8_offset
+from buoy.bench_taguette import LAUNCHER, taguette_text, utf8_offset
 from buoy.coding.domain.refi import (
     QdaCase,
     QdaCode,
@@ -784,3 +787,30 @@ def test_a_file_that_is_no_project_is_refused_with_a_reason_and_nothing_else(dat
 
     assert refused.value.filename == "family.qdpx"
     assert "Traceback" not in str(refused.value)
+
+
+def test_the_taguette_launcher_disables_the_update_check_before_taguette_starts(monkeypatch):
+    # Fake Taguette modules: the launcher must patch Application, then run main() with the
+    # arguments it was given; the real Taguette lives in its own environment, not Buoy's.
+    class Application:
+        def check_messages(self):
+            raise AssertionError("the launcher left the network fetch in place")
+
+    started = []
+    base = types.ModuleType("taguette.web.base")
+    base.Application = Application  # type: ignore[attr-defined]
+    main = types.ModuleType("taguette.main")
+    main.main = lambda: started.append(list(sys.argv))  # type: ignore[attr-defined]
+    package, web = types.ModuleType("taguette"), types.ModuleType("taguette.web")
+    package.web, package.main, web.base = web, main, base  # type: ignore[attr-defined]
+    for module in (package, web, base, main):
+        monkeypatch.setitem(sys.modules, module.__name__, module)
+    monkeypatch.setattr(sys, "argv", ["-c", "--no-browser", "--bind", "127.0.0.1"])
+
+    exec(compile(LAUNCHER, "<launcher>", "exec"), {"__name__": "__main__"})  # noqa: S102
+
+    app = Application()
+    app.messages_event = asyncio.Event()  # type: ignore[attr-defined]
+    app.check_messages()
+    assert app.messages_event.is_set()  # type: ignore[attr-defined]
+    assert started == [["taguette", "--no-browser", "--bind", "127.0.0.1"]]

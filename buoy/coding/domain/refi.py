@@ -41,9 +41,9 @@ import urllib.parse
 import uuid
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from lxml import etree
@@ -588,18 +588,19 @@ def _valid_value(type_name: str, value: str) -> bool:
         return bool(_DECIMAL.fullmatch(value))
     if type_name == "Date":
         match = _DATE.fullmatch(value)
-        return match is not None and _parses(match.group(1), date_only=True)
+        return match is not None and _parses(date.fromisoformat, match.group(1))
     if type_name == "DateTime":
-        return bool(_DATE_TIME.fullmatch(value)) and _parses(value, date_only=False)
+        return bool(_DATE_TIME.fullmatch(value)) and _parses(datetime.fromisoformat, value)
     return False
 
 
-def _parses(value: str, *, date_only: bool) -> bool:
+def _parses(parse: Callable[[str], object], value: str) -> bool:
+    # The patterns check the shape; parsing catches impossible dates such as 2026-02-30.
     try:
-        parsed = datetime.fromisoformat(value)
+        parse(value)
     except ValueError:
         return False
-    return not date_only or (parsed.hour, parsed.minute, parsed.second) == (0, 0, 0)
+    return True
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -1127,13 +1128,9 @@ class _Reader:
         for kind in ("CodeRef", "SelectionRef"):
             if _children(element, kind):
                 self.repair(f"{where}: its <{kind}> elements are not imported.")
-        name = (element.get("name") or "").strip()
-        if not name:
-            name = "(unnamed case)"
-            self.repair(f"{where}: has no name; called it {name!r}.")
         return QdaCase(
             guid=guid,
-            name=name,
+            name=(element.get("name") or "").strip(),  # optional in the schema
             description=_text(_child(element, "Description")),
             values=values,
             source_guids=source_guids,
@@ -1253,7 +1250,7 @@ class _Reader:
         except UnicodeDecodeError as error:
             self.repair(
                 f"{where} is not valid UTF-8 (from byte {error.start}); unreadable bytes became "
-                "\ufffd, so positions after them may be off."
+                "U+FFFD, so positions after them may be off."
             )
             return data.decode("utf-8", errors="replace")
 
