@@ -89,12 +89,12 @@ def test_empty_text_has_no_sentences():
 @pytest.mark.parametrize("seed", range(20))
 def test_spans_are_ordered_disjoint_trimmed_and_cover_every_visible_character(seed):
     rng = random.Random(seed)
-    alphabet = list("我们借了钱化疗abc Dr.Mr 3.5？！。…」”\"':：\n\u3000 ?!.") + ["妈妈："]
+    alphabet = [*"我们借了钱化疗abc Dr.Mr 3.5？！。…」”\"':：\n\u3000 ?!.", "妈妈："]
     text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80)))
 
     spans = split_sentences(text)
 
-    covered = set()
+    covered: set[int] = set()
     for previous, span in zip([Span(0, 0), *spans], spans, strict=False):
         assert previous.end <= span.start < span.end <= len(text)
         assert not text[span.start].isspace()
