@@ -54,7 +54,8 @@ def coded_study(rita_researcher, bob_same_team):
 
 def test_qdpx_and_qdc_exports_validate_against_the_refi_schemas(coded_study) -> None:
     data, content_type, name = selectors.export_for(None, coded_study, "qdpx")
-    assert name == "Study_A.qdpx" and content_type == "application/zip"
+    assert name == "Study_A.qdpx"
+    assert content_type == "application/zip"
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         project_xml = archive.read("project.qde")
         assert any(n.startswith("sources/") for n in archive.namelist())
@@ -71,27 +72,33 @@ def test_our_export_reimports_with_nothing_lost(coded_study) -> None:
     original = Transcript.objects.get(project=coded_study)
     again = Transcript.objects.get(project=copy)
     assert again.text == original.text
-    pairs = (
-        lambda project: sorted(  # noqa: E731
+
+    def pairs(project):
+        return sorted(
             (s.code.name_en, s.coder.username, s.start, s.end, s.transcript.text[s.start : s.end])
             for s in CodedSegment.objects.current().filter(transcript__project=project)
         )
-    )
+
+    def parents(project):
+        return sorted(
+            (c.name_en, c.parent.name_en if c.parent else "", c.codable, c.colour.upper())
+            for c in project.codes.all()
+        )
+
+    def memo_targets(project):
+        return sorted(
+            (m.text, bool(m.segment_id), bool(m.code_id))
+            for m in Memo.objects.filter(project=project)
+        )
+
     assert pairs(copy) == pairs(coded_study)
-    parents = lambda project: sorted(  # noqa: E731
-        (c.name_en, c.parent.name_en if c.parent else "", c.codable, c.colour.upper())
-        for c in project.codes.all()
-    )
     assert parents(copy) == parents(coded_study)
-    memo_targets = lambda project: sorted(  # noqa: E731
-        (m.text, bool(m.segment_id), bool(m.code_id)) for m in Memo.objects.filter(project=project)
-    )
     assert memo_targets(copy) == memo_targets(coded_study)
 
 
 def test_a_corrupt_qdpx_changes_nothing(rita_researcher) -> None:
     before = (Transcript.objects.count(), CodedSegment.objects.count())
-    with pytest.raises(InvalidInput, match="broken.qdpx"):
+    with pytest.raises(InvalidInput, match=r"broken\.qdpx"):
         services.import_refi(actor=None, filename="broken.qdpx", data=b"PK\x03\x04garbage")
     assert (Transcript.objects.count(), CodedSegment.objects.count()) == before
     assert not selectors.Project.objects.filter(name="broken").exists()
@@ -107,7 +114,8 @@ def test_taguettes_codebook_export_imports_as_a_hierarchy() -> None:
     assert codes["treatment"].parent == codes["risk"]
     assert codes["risk"].codable
     # "protective" was never a tag: created as a category to hold its children
-    assert not codes["protective"].codable and not codes["treatment"].codable
+    assert not codes["protective"].codable
+    assert not codes["treatment"].codable
     assert codes["family"].parent == codes["protective"]
     assert any("created it as a category" in r for r in result.repairs)
     assert any("<Sets>" in r for r in result.repairs)

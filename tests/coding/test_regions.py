@@ -5,6 +5,7 @@ import random
 import pytest
 
 from buoy.coding.domain.regions import (
+    Operation,
     QueryError,
     co_occurrence,
     evaluate,
@@ -30,7 +31,8 @@ def test_and_or_not_agree_with_sets_of_characters(seed):
     def random_region():
         return {
             doc: merge(
-                (s, s + rng.randint(1, 15)) for s in (rng.randint(0, 80) for _ in range(rng.randint(0, 6)))
+                (s, s + rng.randint(1, 15))
+                for s in (rng.randint(0, 80) for _ in range(rng.randint(0, 6)))
             )
             for doc in ("d1", "d2")
         }
@@ -51,8 +53,11 @@ def test_not_removes_only_the_covered_characters():
 def test_precedence_and_quoted_names():
     query = parse_query('"Hope / optimism" OR P-IND-01 AND R-IND-02 NOT X')
     assert terms_of(query) == ["Hope / optimism", "P-IND-01", "R-IND-02", "X"]
+    assert isinstance(query, Operation)
     assert query.operator == "OR"
+    assert isinstance(query.right, Operation)
     assert query.right.operator == "AND"
+    assert isinstance(query.right.right, Operation)
     assert query.right.right.operator == "NOT"
 
 

@@ -9,7 +9,8 @@ from buoy.coding.domain.tables import Table, to_csv, to_xlsx
 
 
 def sample():
-    return Table("Codes × cases", ["Code", "C-1", "C-2"], [["希望 Hope", 3, 0], ["=cmd()", None, 2.5]])
+    rows: list[list] = [["希望 Hope", 3, 0], ["=cmd()", None, 2.5]]
+    return Table("Codes × cases", ["Code", "C-1", "C-2"], rows)
 
 
 def test_csv_starts_with_a_bom_and_reads_back():
