@@ -48,6 +48,9 @@ PUBLIC = answers(*[200] * 7)
 # the casework coding project: every worker and supervisor codes in it; others do not see it
 CODING_API = answers(200, 200, 200, 200, 404, 404, 401)
 TRANSCRIPT_API = answers(200, 404, 200, 404, 404, 404, 401)
+# coding pages: administrators do not code (403); a researcher is no member of casework (404)
+CODING_PAGE = answers(200, 200, 200, 200, 404, 403, LOGIN)
+TRANSCRIPT_PAGE = answers(200, 404, 200, 404, 404, 403, LOGIN)
 
 # name -> (method, data, expected answers)
 EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
@@ -121,6 +124,24 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "coding-transcript-detail": ("get", {}, TRANSCRIPT_API),
     "coding-transcript-segments": ("post", {}, answers(400, 404, 400, 404, 404, 404, 401)),
     "coding-segment-detail": ("delete", {}, answers(204, 404, 204, 404, 404, 404, 401)),
+    "coding:projects": ("get", {}, answers(200, 200, 200, 200, 200, 403, LOGIN)),
+    "coding:project_new": ("post", {}, answers(403, 403, 400, 403, 400, 403, LOGIN)),
+    "coding:project": ("get", {}, CODING_PAGE),
+    "coding:transcript_import": ("post", {}, answers(400, 400, 400, 400, 404, 403, LOGIN)),
+    "coding:query": ("get", {}, CODING_PAGE),
+    "coding:tables": ("get", {}, CODING_PAGE),
+    "coding:table_download": ("get", {}, CODING_PAGE),
+    # no codes named: 404 for those who may see the project too
+    "coding:cooccurrence": ("get", {}, answers(404, 404, 404, 404, 404, 403, LOGIN)),
+    "coding:agreement": ("get", {}, CODING_PAGE),
+    "coding:search": ("get", {"q": "manage"}, answers(200, 200, 200, 200, 200, 403, LOGIN)),
+    "coding:transcript": ("get", {}, TRANSCRIPT_PAGE),
+    "coding:apply": ("post", {}, answers(400, 404, 400, 404, 404, 403, LOGIN)),
+    "coding:memo_new": ("post", {}, answers(400, 404, 400, 404, 404, 403, LOGIN)),
+    "coding:segment_remove": ("post", {}, answers(302, 404, 302, 404, 404, 403, LOGIN)),
+    # runs after the API's undo and delete above (routes run in name order): Alice has
+    # nothing left to undo (400); Carol's API delete is undone (302)
+    "coding:undo": ("post", {}, answers(400, 404, 302, 404, 404, 403, LOGIN)),
 }
 
 
@@ -204,6 +225,9 @@ def world(personas: dict[str, User], alice_case: Case) -> dict[str, Any]:
         "caregiver_id": caregiver.pk,
         "consent_id": consent.pk,
         "user_id": alice.pk,
+        "project_id": casework.pk,
+        "transcript_id": transcript.pk,
+        "segment_id": segment.pk,
         "pk": {
             "case": alice_case.pk,
             "caregiver": caregiver.pk,

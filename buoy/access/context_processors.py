@@ -8,6 +8,7 @@ from django.http import HttpRequest
 
 from buoy.access.domain.roles import (
     Role,
+    can_code_interviews,
     can_manage_accounts,
     can_manage_instruments,
     can_read_audit,
@@ -26,6 +27,7 @@ def role(request: HttpRequest) -> dict[str, Any]:
         "nav": {
             "cases": can_see_identifiable_cases(user_role),
             "accounts": can_manage_accounts(user_role),
+            "coding": can_code_interviews(user_role),
             "instruments": can_manage_instruments(user_role),
             "audit": can_read_audit(user_role),
             "overview": can_see_department_counts(user_role),

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("buoy.access.urls")),
     path("cases/", include("buoy.cases.urls")),
     path("", include("buoy.instruments.urls")),
+    path("coding/", include("buoy.coding.urls")),
     # The caregiver's one-time questionnaire link: short, no login, nothing else of Buoy.
     path("r/<str:key>/", instruments_views.self_report, name="self_report"),
     path("audit/", include("buoy.access.audit_urls")),

@@ -1,0 +1,141 @@
+"""Forms of the coding pages: starting a project, importing a transcript, memos and the
+filters of the query and table pages. They only parse; the services decide."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from buoy.cases.models import PhaseChoice, Relationship
+from buoy.coding.selectors import FREQUENCY_BY, SegmentFilter
+from buoy.instruments.models import Timepoint
+
+# Not shipped with every codebook; "" starts a project with an empty codebook.
+CODEBOOK_CHOICES = [("strengths", _("Family strengths and risks (shipped)")), ("", _("Empty"))]
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class ProjectStartForm(forms.Form):
+    name = forms.CharField(label=_("Project name"), max_length=200)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    codebook = forms.ChoiceField(label=_("Codebook"), choices=CODEBOOK_CHOICES, required=False)
+
+
+class TranscriptImportForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    file = forms.FileField(
+        label=_("Transcript file"),
+        required=False,
+        help_text=_("Plain text, Word (.docx), PDF, HTML, Markdown or subtitles (.srt, .vtt)."),
+    )
+    pasted = forms.CharField(
+        label=_("…or paste the text"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+    )
+    case = forms.CharField(
+        label=_("Case number"),
+        max_length=20,
+        required=False,
+        help_text=_("Optional: the case the interview belongs to."),
+    )
+    consent_recorded = forms.BooleanField(label=_("Consent to record and analyse"), required=False)
+
+    def __init__(self, *args: Any, casework: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not casework:
+            del self.fields["case"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("file")
+        if upload is None and not (data.get("pasted") or "").strip():
+            raise forms.ValidationError(_("Choose a file or paste the text."))
+        if upload is not None and upload.size > MAX_UPLOAD_BYTES:
+            self.add_error("file", _("The file is larger than 20 MB."))
+        return data
+
+
+class MemoForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    text = forms.CharField(label=_("Memo"), widget=forms.Textarea(attrs={"rows": 3}))
+    segment = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(part for part in value.replace(",", " ").split() if part)
+
+
+class SegmentFilterForm(forms.Form):
+    """The filters shared by the query and table pages (all optional, GET)."""
+
+    diagnosis = forms.CharField(
+        label=_("Diagnosis starts with"),
+        required=False,
+        max_length=100,
+        help_text=_("ICD-10 codes or prefixes, e.g. C91; separate several with spaces."),
+    )
+    relationship = forms.ChoiceField(label=_("Caregiver"), required=False)
+    phase = forms.ChoiceField(label=_("Phase"), required=False)
+    timepoint = forms.ChoiceField(label=_("Timepoint"), required=False)
+    coder = forms.ChoiceField(label=_("Coder"), required=False)
+
+    def __init__(self, *args: Any, coders: list[str], language: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        anything: list[tuple[str, Any]] = [("", _("Any"))]
+        choices: dict[str, list[tuple[str, Any]]] = {
+            "relationship": list(Relationship.choices),
+            "phase": list(PhaseChoice.choices),
+            "timepoint": [(t.code, t.label(language)) for t in Timepoint.objects.all()],
+            "coder": [(name, name) for name in coders],
+        }
+        for name, options in choices.items():
+            cast(forms.ChoiceField, self.fields[name]).choices = anything + options
+
+    def segment_filter(self) -> SegmentFilter:
+        """The filters as the selectors take them (empty when the form is invalid)."""
+        if not self.is_valid():
+            return SegmentFilter()
+        data = self.cleaned_data
+        return SegmentFilter(
+            diagnoses=_split(data.get("diagnosis") or ""),
+            relationships=tuple(filter(None, [data.get("relationship")])),
+            phases=tuple(filter(None, [data.get("phase")])),
+            timepoints=tuple(filter(None, [data.get("timepoint")])),
+            coders=tuple(filter(None, [data.get("coder")])),
+        )
+
+
+class QueryForm(SegmentFilterForm):
+    q = forms.CharField(
+        label=_("Code query"),
+        required=False,
+        max_length=1000,
+        help_text=_(
+            "Code labels or names in double quotes, AND, OR, NOT and brackets, e.g. "
+            'P-IND-01 AND ("Hope / optimism" OR P-IND-03) NOT R-IND-02.'
+        ),
+    )
+    field_order = ["q"]
+
+
+class TablesForm(SegmentFilterForm):
+    by = forms.ChoiceField(
+        label=_("Count by"),
+        required=False,
+        choices=[
+            ("case", _("Case")),
+            ("coder", _("Coder")),
+            ("diagnosis", _("Diagnosis")),
+            ("relationship", _("Caregiver")),
+            ("phase", _("Phase")),
+            ("timepoint", _("Timepoint")),
+        ],
+    )
+    field_order = ["by"]
+
+    def count_by(self) -> str:
+        by = self.cleaned_data.get("by") if self.is_valid() else ""
+        return by if by in FREQUENCY_BY else "case"

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from buoy.coding import views
+
+app_name = "coding"
+urlpatterns = [
+    path("", views.projects, name="projects"),
+    path("projects/new/", views.project_new, name="project_new"),
+    path("projects/<int:project_id>/", views.project, name="project"),
+    path("projects/<int:project_id>/import/", views.transcript_import, name="transcript_import"),
+    path("projects/<int:project_id>/query/", views.query, name="query"),
+    path("projects/<int:project_id>/tables/", views.tables, name="tables"),
+    path("projects/<int:project_id>/tables/download/", views.table_download, name="table_download"),
+    path("projects/<int:project_id>/co-occurrence/", views.cooccurrence, name="cooccurrence"),
+    path("projects/<int:project_id>/agreement/", views.agreement, name="agreement"),
+    path("transcripts/<int:transcript_id>/", views.transcript, name="transcript"),
+    path("transcripts/<int:transcript_id>/apply/", views.apply, name="apply"),
+    path("transcripts/<int:transcript_id>/undo/", views.undo, name="undo"),
+    path("transcripts/<int:transcript_id>/memos/", views.memo_new, name="memo_new"),
+    path("segments/<int:segment_id>/remove/", views.segment_remove, name="segment_remove"),
+    path("search/", views.search, name="search"),
+]

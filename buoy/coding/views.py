@@ -1,0 +1,673 @@
+"""Coding pages: projects, a project's transcripts and codebook, the coding screen, code
+queries and tables (with CSV and XLSX downloads), search and inter-coder agreement.
+
+The coding screen's script (`static/coding/coding.js`) posts a selection's code-point
+positions; the views answer a script's request (header `HX-Request`) with the screen's
+`workspace` fragment, and a plain form post with a redirect.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from buoy.access.decorators import role_allows
+from buoy.access.domain.roles import (
+    can_code_interviews,
+    can_see_identifiable_cases,
+    can_start_research_projects,
+)
+from buoy.access.models import User
+from buoy.audit.services import record
+from buoy.cases.models import Case
+from buoy.cases.selectors import cases_visible_to, get_case_for
+from buoy.coding import selectors, services
+from buoy.coding.domain.agreement import FIRST, character_agreement, disagreements
+from buoy.coding.domain.runs import cut_into_runs
+from buoy.coding.domain.tables import Table, to_csv, to_xlsx
+from buoy.coding.forms import (
+    MemoForm,
+    ProjectStartForm,
+    QueryForm,
+    SegmentFilterForm,
+    TablesForm,
+    TranscriptImportForm,
+)
+from buoy.coding.models import Code, CodedSegment, Project, Transcript
+from buoy.core.errors import Forbidden, InvalidInput, NotFound
+from buoy.core.forms import add_service_errors
+
+coder = role_allows(can_code_interviews)
+TABLES = ("frequency", "cooccurrence", "cases")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _user(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
+
+
+def _language() -> str:
+    return get_language() or "en"
+
+
+def _is_casework(user: User) -> bool:
+    return can_see_identifiable_cases(user.as_actor().role)
+
+
+def _wants_fragment(request: HttpRequest) -> bool:
+    return bool(request.htmx)  # type: ignore[attr-defined]
+
+
+def _project(request: HttpRequest, project_id: int) -> Project:
+    try:
+        return selectors.get_project_for(_user(request), project_id)
+    except NotFound:
+        raise Http404(_("No such project.")) from None
+
+
+def _transcript(request: HttpRequest, transcript_id: int, *, audit: bool = True) -> Transcript:
+    """The transcript through its one door; only a page that shows it is audited as a view."""
+    audit_as = "coding.transcript.viewed" if audit else None
+    try:
+        return selectors.get_transcript_for(_user(request), transcript_id, audit_as=audit_as)
+    except NotFound:
+        raise Http404(_("No such transcript.")) from None
+
+
+def _messages_of(error: InvalidInput) -> list[str]:
+    return [message for field_messages in error.errors.values() for message in field_messages]
+
+
+# --- projects ------------------------------------------------------------------------------
+
+
+@coder
+def projects(request: HttpRequest) -> HttpResponse:
+    """The projects the user codes in, and (for those who may) a form to start one."""
+    return _projects_page(request, ProjectStartForm())
+
+
+def _projects_page(request: HttpRequest, form: ProjectStartForm, status: int = 200) -> HttpResponse:
+    user = _user(request)
+    context = {
+        "projects": selectors.projects_visible_to(user).order_by("kind", "name"),
+        "form": form if can_start_research_projects(user.as_actor().role) else None,
+    }
+    return render(request, "coding/projects.html", context, status=status)
+
+
+@require_POST
+@coder
+def project_new(request: HttpRequest) -> HttpResponse:
+    """Start a research project; the user becomes its first member."""
+    form = ProjectStartForm(request.POST)
+    if form.is_valid():
+        try:
+            project = services.start_project(
+                actor=_user(request),
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+                codebook=form.cleaned_data["codebook"] or None,
+            )
+        except Forbidden:
+            raise PermissionDenied() from None
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The project was started."))
+            return redirect("coding:project", project_id=project.pk)
+    elif not can_start_research_projects(_user(request).as_actor().role):
+        raise PermissionDenied()
+    return _projects_page(request, form, status=400)
+
+
+def _tree(
+    project: Project, counts: dict[int, tuple[int, int]], language: str
+) -> list[dict[str, Any]]:
+    codes = selectors.codes_of(project)
+    depths = selectors.code_depths(codes)
+    return [
+        {
+            "code": code,
+            "name": code.name_in(language),
+            "depth": min(depths.get(code.pk, 0), 6),
+            "own": counts.get(code.pk, (0, 0))[0],
+            "rolled": counts.get(code.pk, (0, 0))[1],
+        }
+        for code in codes
+    ]
+
+
+@coder
+def project(request: HttpRequest, project_id: int) -> HttpResponse:
+    """A project's transcripts, the import form and the codebook with its counts."""
+    return _project_page(request, _project(request, project_id), None)
+
+
+def _project_page(
+    request: HttpRequest,
+    project: Project,
+    form: TranscriptImportForm | None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    casework = _is_casework(user)
+    visible = selectors.transcripts_visible_to(user).filter(project=project)
+    transcripts = list(
+        visible.select_related("case").annotate(
+            segment_count=Count("segments", filter=Q(segments__removed_at__isnull=True))
+        )
+    )
+    record(
+        actor=user,
+        action="coding.transcript.listed",
+        subject=project,
+        context={"ids": [t.pk for t in transcripts], "count": len(transcripts)},
+    )
+    counts = selectors.code_counts(project, visible)
+    context = {
+        "project": project,
+        "transcripts": transcripts,
+        "show_cases": casework,
+        "form": form or TranscriptImportForm(casework=casework),
+        "tree": _tree(project, counts, _language()),
+    }
+    return render(request, "coding/project.html", context, status=status)
+
+
+def _case_named(user: User, value: str) -> Case:
+    """A case by its number (or id) through the one door; InvalidInput when not found."""
+    value = value.strip()
+    pk = cases_visible_to(user).filter(reference__iexact=value).values_list("pk", flat=True).first()
+    try:
+        return get_case_for(user, pk if pk is not None else value, audit_as=None)
+    except NotFound:
+        raise InvalidInput(
+            {"case": [_("No case %(case)s on your caseload.") % {"case": value}]}
+        ) from None
+
+
+@require_POST
+@coder
+def transcript_import(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Import a file or pasted text as a transcript of the project."""
+    project = _project(request, project_id)
+    user = _user(request)
+    form = TranscriptImportForm(request.POST, request.FILES, casework=_is_casework(user))
+    if form.is_valid():
+        data = form.cleaned_data
+        upload = data.get("file")
+        try:
+            case = _case_named(user, data["case"]) if data.get("case") else None
+            transcript = services.import_transcript(
+                actor=user,
+                project=project,
+                filename=upload.name if upload else "",
+                data=upload.read() if upload else None,
+                pasted=None if upload else data["pasted"],
+                case=case,
+                title=data["title"],
+                consent_recorded=data["consent_recorded"],
+            )
+        except (NotFound, Forbidden):
+            raise Http404(_("No such project.")) from None
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The transcript was imported."))
+            return redirect("coding:transcript", transcript_id=transcript.pk)
+    return _project_page(request, project, form, status=400)
+
+
+# --- the coding screen ---------------------------------------------------------------------
+
+
+def _located(request: HttpRequest) -> tuple[int, int] | None:
+    try:
+        start, end = int(request.GET["at"]), int(request.GET["to"])
+    except (KeyError, ValueError):
+        return None
+    return (start, end) if 0 <= start < end else None
+
+
+def _screen_context(
+    request: HttpRequest,
+    transcript: Transcript,
+    *,
+    errors: list[str] | None = None,
+    memo_form: MemoForm | None = None,
+    located: tuple[int, int] | None = None,
+) -> dict[str, Any]:
+    user = _user(request)
+    project = transcript.project
+    language = _language()
+    codes = {code.pk: code for code in project.codes.all()}
+
+    def shown(code_id: int) -> Code:
+        code = codes[code_id]  # a merged code is shown as the code it was merged into
+        return codes.get(code.merged_into_id or code.pk, code)
+
+    segments = list(selectors.segments_in(transcript))
+    code_of = {segment.pk: shown(segment.code_id) for segment in segments}
+    turns = list(transcript.turns.values_list("start", "end", "speaker"))
+    blocks = []
+    anchored = False
+    for block in cut_into_runs(
+        transcript.text, [(s.start, s.end, s.pk) for s in segments], turns, located
+    ):
+        runs = []
+        for run in block.runs:
+            covering = list(dict.fromkeys(code_of[key] for key in run.covering))
+            anchor = run.located and not anchored
+            anchored = anchored or anchor
+            runs.append(
+                {
+                    "run": run,
+                    "anchor": anchor,
+                    "codes": " ".join(str(code.pk) for code in covering),
+                    "title": "; ".join(code.name_in(language) for code in covering),
+                }
+            )
+        blank = block.speaker is None and not any(run.text.strip() for run in block.runs)
+        blocks.append({"speaker": block.speaker, "runs": runs, "blank": blank})
+    counts = selectors.code_counts(project, Transcript.objects.filter(pk=transcript.pk))
+    memos = (
+        selectors.memos_visible_to(user, project)
+        .filter(Q(transcript=transcript) | Q(segment__transcript=transcript))
+        .select_related("author", "segment__code")
+    )
+    return {
+        "transcript": transcript,
+        "project": project,
+        "show_case": _is_casework(user) and transcript.case_id is not None,
+        "blocks": blocks,
+        "segments": [
+            {
+                "segment": segment,
+                "code": code_of[segment.pk],
+                "name": code_of[segment.pk].name_in(language),
+                "text": transcript.text[segment.start : segment.end],
+            }
+            for segment in segments
+        ],
+        "tree": _tree(project, counts, language),
+        "memos": memos,
+        "memo_form": memo_form or MemoForm(),
+        "can_undo": selectors.undoable_action(project, user) is not None,
+        "errors": errors or [],
+        "located": located,
+    }
+
+
+def _screen(
+    request: HttpRequest,
+    transcript: Transcript,
+    *,
+    errors: list[str] | None = None,
+    memo_form: MemoForm | None = None,
+    done: str = "",
+) -> HttpResponse:
+    """After a change: the workspace fragment for the script, a redirect for a plain form."""
+    status = 400 if errors or (memo_form is not None and memo_form.errors) else 200
+    if _wants_fragment(request):
+        context = _screen_context(request, transcript, errors=errors, memo_form=memo_form)
+        context["done"] = done
+        return render(request, "coding/transcript.html#workspace", context, status=status)
+    if status == 400:
+        context = _screen_context(request, transcript, errors=errors, memo_form=memo_form)
+        return render(request, "coding/transcript.html", context, status=status)
+    if done:
+        messages.success(request, done)
+    return redirect("coding:transcript", transcript_id=transcript.pk)
+
+
+@coder
+def transcript(request: HttpRequest, transcript_id: int) -> HttpResponse:
+    """The coding screen: the text with its codings, the code tree, segments and memos."""
+    found = _transcript(request, transcript_id)
+    context = _screen_context(request, found, located=_located(request))
+    return render(request, "coding/transcript.html", context)
+
+
+@require_POST
+@coder
+def apply(request: HttpRequest, transcript_id: int) -> HttpResponse:
+    """Apply the posted codes (`code`, repeatable) to [start, end) in code points."""
+    found = _transcript(request, transcript_id, audit=False)
+    try:
+        services.apply_codes(
+            actor=_user(request),
+            transcript=found,
+            code_ids=request.POST.getlist("code"),
+            start=request.POST.get("start"),
+            end=request.POST.get("end"),
+        )
+    except (NotFound, Forbidden):
+        raise Http404(_("No such transcript.")) from None
+    except InvalidInput as error:
+        return _screen(request, found, errors=_messages_of(error))
+    return _screen(request, found, done=_("The code was applied."))
+
+
+@require_POST
+@coder
+def segment_remove(request: HttpRequest, segment_id: int) -> HttpResponse:
+    """Take a code off a stretch of text (undo brings it back)."""
+    user = _user(request)
+    segment = (
+        CodedSegment.objects.filter(
+            pk=segment_id, transcript__in=selectors.transcripts_visible_to(user).values("pk")
+        )
+        .select_related("transcript__project")
+        .first()
+    )
+    if segment is None:
+        raise Http404(_("No such coded segment."))
+    try:
+        services.remove_segment(actor=user, segment=segment)
+    except (NotFound, Forbidden):
+        raise Http404(_("No such coded segment.")) from None
+    return _screen(request, segment.transcript, done=_("The code was removed."))
+
+
+@require_POST
+@coder
+def undo(request: HttpRequest, transcript_id: int) -> HttpResponse:
+    """Undo the user's last coding action in the transcript's project."""
+    found = _transcript(request, transcript_id, audit=False)
+    try:
+        undone = services.undo_last(actor=_user(request), project=found.project)
+    except (NotFound, Forbidden):
+        raise Http404(_("No such transcript.")) from None
+    if undone is None:
+        return _screen(request, found, errors=[_("There is nothing to undo.")])
+    return _screen(request, found, done=_("Your last change was undone."))
+
+
+@require_POST
+@coder
+def memo_new(request: HttpRequest, transcript_id: int) -> HttpResponse:
+    """A memo on the transcript, or on one of its coded segments (`segment`)."""
+    found = _transcript(request, transcript_id, audit=False)
+    form = MemoForm(request.POST)
+    if form.is_valid():
+        segment = None
+        if form.cleaned_data["segment"]:
+            segment = selectors.segments_in(found).filter(pk=form.cleaned_data["segment"]).first()
+            if segment is None:
+                raise Http404(_("No such coded segment."))
+        try:
+            services.write_memo(
+                actor=_user(request),
+                project=found.project,
+                text=form.cleaned_data["text"],
+                title=form.cleaned_data["title"],
+                segment=segment,
+                transcript=None if segment else found,
+            )
+        except (NotFound, Forbidden):
+            raise Http404(_("No such transcript.")) from None
+        except InvalidInput as error:
+            add_service_errors(form, error)
+        else:
+            return _screen(request, found, done=_("The memo was saved."))
+    return _screen(request, found, memo_form=form, errors=[_("The memo was not saved.")])
+
+
+# --- queries and tables --------------------------------------------------------------------
+
+
+def _coders(project: Project) -> list[str]:
+    return list(selectors.coders_in(project).values_list("username", flat=True))
+
+
+def _query_link(transcript_id: int, start: int, end: int) -> str:
+    base = reverse("coding:transcript", kwargs={"transcript_id": transcript_id})
+    return f"{base}?{urlencode({'at': start, 'to': end})}#located"
+
+
+def _hits(hits: list[selectors.QueryHit]) -> list[dict[str, Any]]:
+    return [
+        {"hit": hit, "link": _query_link(hit.transcript.pk, hit.start, hit.end)} for hit in hits
+    ]
+
+
+@coder
+def query(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Run a code query (AND / OR / NOT) with filters; each hit links into its transcript."""
+    found = _project(request, project_id)
+    form = QueryForm(request.GET or None, coders=_coders(found), language=_language())
+    hits: list[dict[str, Any]] = []
+    errors: list[str] = []
+    status = 200
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        try:
+            hits = _hits(
+                selectors.run_code_query(
+                    _user(request), found, form.cleaned_data["q"], form.segment_filter()
+                )
+            )
+        except InvalidInput as error:
+            errors, status = _messages_of(error), 400
+    context = {
+        "project": found,
+        "form": form,
+        "hits": hits,
+        "ran": bool(form.is_bound and form.is_valid() and form.cleaned_data["q"].strip()),
+        "errors": errors,
+        "tree": _tree(found, {}, _language()),
+    }
+    return render(request, "coding/query.html", context, status=status)
+
+
+def _table(request: HttpRequest, found: Project, which: str, form: TablesForm) -> Table:
+    user, filters = _user(request), form.segment_filter()
+    if which == "frequency":
+        return selectors.code_frequency(user, found, form.count_by(), filters)
+    if which == "cooccurrence":
+        return selectors.co_occurrence_table(user, found, filters)
+    return selectors.codes_by_cases(user, found, filters)
+
+
+def _cooccurrence_links(
+    table: Table, found: Project, request: HttpRequest
+) -> list[list[dict[str, Any]]]:
+    """The co-occurrence matrix with a drill-down link in every non-empty cell."""
+    by_name = {str(code): code for code in selectors.codes_of(found)}
+    columns = [by_name.get(header) for header in table.headers[1:]]
+    rows = []
+    for row in table.rows:
+        first = by_name.get(str(row[0]))
+        cells: list[dict[str, Any]] = [{"value": row[0], "link": ""}]
+        for value, second in zip(row[1:], columns, strict=True):
+            link = ""
+            if value and first is not None and second is not None:
+                params = request.GET.copy()
+                params["first"], params["second"] = str(first.pk), str(second.pk)
+                link = (
+                    reverse("coding:cooccurrence", kwargs={"project_id": found.pk})
+                    + "?"
+                    + params.urlencode()
+                )
+            cells.append({"value": value, "link": link})
+        rows.append(cells)
+    return rows
+
+
+@coder
+def tables(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Code frequency, co-occurrence and codes × cases, each downloadable as CSV and XLSX."""
+    found = _project(request, project_id)
+    form = TablesForm(request.GET or None, coders=_coders(found), language=_language())
+    frequency = _table(request, found, "frequency", form)
+    cooccurrence = _table(request, found, "cooccurrence", form)
+    by_cases = _table(request, found, "cases", form)
+    query_string = request.GET.copy()
+    downloads = {}
+    for which in TABLES:
+        for fmt in ("csv", "xlsx"):
+            query_string["table"], query_string["format"] = which, fmt
+            downloads[f"{which}_{fmt}"] = (
+                reverse("coding:table_download", kwargs={"project_id": found.pk})
+                + "?"
+                + query_string.urlencode()
+            )
+    context = {
+        "project": found,
+        "form": form,
+        "frequency": frequency,
+        "cooccurrence": cooccurrence,
+        "cooccurrence_rows": _cooccurrence_links(cooccurrence, found, request),
+        "by_cases": by_cases,
+        "downloads": downloads,
+    }
+    return render(request, "coding/tables.html", context)
+
+
+@coder
+def table_download(request: HttpRequest, project_id: int) -> HttpResponse:
+    """One table (`table`: frequency, cooccurrence or cases) as `format` csv or xlsx."""
+    found = _project(request, project_id)
+    which, fmt = request.GET.get("table", "frequency"), request.GET.get("format", "csv")
+    if which not in TABLES or fmt not in ("csv", "xlsx"):
+        raise Http404(_("No such table."))
+    form = TablesForm(request.GET, coders=_coders(found), language=_language())
+    table = _table(request, found, which, form)
+    record(
+        actor=_user(request),
+        action="coding.table.exported",
+        subject=found,
+        context={"table": which, "format": fmt, "rows": len(table.rows)},
+    )
+    if fmt == "csv":
+        response = HttpResponse(to_csv(table), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(to_xlsx([table]), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{which}-{found.pk}.{fmt}"'
+    return response
+
+
+@coder
+def cooccurrence(request: HttpRequest, project_id: int) -> HttpResponse:
+    """One co-occurrence cell: the text coded with both codes."""
+    found = _project(request, project_id)
+    form = SegmentFilterForm(request.GET, coders=_coders(found), language=_language())
+    codes = {str(code.pk): code for code in selectors.codes_of(found)}
+    first, second = (
+        codes.get(request.GET.get("first", "")),
+        codes.get(request.GET.get("second", "")),
+    )
+    if first is None or second is None:
+        raise Http404(_("No such code."))
+    try:
+        hits = selectors.co_occurring_text(
+            _user(request), found, first, second, form.segment_filter()
+        )
+    except InvalidInput as error:
+        raise Http404(" ".join(_messages_of(error))) from None
+    context = {
+        "project": found,
+        "first": first.name_in(_language()),
+        "second": second.name_in(_language()),
+        "hits": _hits(hits),
+    }
+    return render(request, "coding/cooccurrence.html", context)
+
+
+# --- search and agreement ------------------------------------------------------------------
+
+
+@coder
+def search(request: HttpRequest) -> HttpResponse:
+    """Words in the transcripts the user may read, with the matches marked."""
+    user = _user(request)
+    text = request.GET.get("q", "").strip()[:200]
+    project_id = request.GET.get("project", "")
+    chosen = None
+    if project_id:
+        try:
+            chosen = selectors.get_project_for(user, project_id)
+        except NotFound:
+            raise Http404(_("No such project.")) from None
+    hits = selectors.search_transcripts(user, text, project=chosen) if text else []
+    context = {
+        "q": text,
+        "project": chosen,
+        "projects": selectors.projects_visible_to(user),
+        "hits": [
+            {"hit": hit, "link": _query_link(hit.transcript_id, hit.start, hit.end)} for hit in hits
+        ],
+    }
+    return render(request, "coding/search.html", context)
+
+
+def _number(value: Fraction | None) -> str:
+    return _("undefined") if value is None else f"{float(value):.3f}"
+
+
+@coder
+def agreement(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Character-level agreement between two coders, per code and overall, and where they differ."""
+    found = _project(request, project_id)
+    user = _user(request)
+    coders = list(selectors.coders_in(found))
+    by_name = {person.username: person for person in coders}
+    first, second = (
+        by_name.get(request.GET.get("first", "")),
+        by_name.get(request.GET.get("second", "")),
+    )
+    context: dict[str, Any] = {
+        "project": found,
+        "coders": coders,
+        "first": first,
+        "second": second,
+        "report": None,
+    }
+    if first is not None and second is not None and first != second:
+        visible = selectors.transcripts_visible_to(user).filter(project=found)
+        inputs = selectors.agreement_inputs(found, first, second, visible)
+        codes = {str(code.pk): code for code in found.codes.all()}
+        names = {key: code.name_in(_language()) for key, code in codes.items()}
+        report = character_agreement(inputs.lengths, inputs.first, inputs.second, names=names)
+        texts = {str(t.pk): t for t in visible.filter(pk__in=[int(d) for d in inputs.lengths])}
+        rows = [
+            {
+                "name": item.name,
+                "table": item.table,
+                "percent": _number(item.table.percent_agreement),
+                "kappa": _number(item.table.kappa),
+            }
+            for item in report.codes
+        ]
+        context.update(
+            report=report,
+            rows=rows,
+            overall={
+                "table": report.overall,
+                "percent": _number(report.overall.percent_agreement),
+                "kappa": _number(report.overall.kappa),
+            },
+            documents=len(inputs.lengths),
+            differences=[
+                {
+                    "transcript": texts[d.document],
+                    "text": texts[d.document].text[d.start : d.end],
+                    "code": names.get(d.code, d.code),
+                    "by_first": d.coded_by == FIRST,
+                    "link": _query_link(int(d.document), d.start, d.end),
+                }
+                for d in disagreements(inputs.lengths, inputs.first, inputs.second)[:500]
+            ],
+        )
+    return render(request, "coding/agreement.html", context)

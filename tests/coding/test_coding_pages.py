@@ -1,0 +1,232 @@
+"""The coding pages through the Django test client, on the real database, with the personas."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from buoy.access.models import User
+from buoy.cases.models import Case
+from buoy.coding import services
+from buoy.coding.models import CodedSegment, Memo, Project, Transcript
+from tests.conftest import logged_in
+
+pytestmark = pytest.mark.django_db
+
+# An emoji (one code point, two UTF-16 units) before the words that will be coded.
+INTERVIEW = "社工：最近怎么样？\n妈妈：😀我相信她会好起来，奶奶也来帮忙。\n"
+WORDS = "我相信她会好起来"
+
+
+@pytest.fixture
+def project() -> Project:
+    return services.casework_project()
+
+
+@pytest.fixture
+def transcript(alice_worker: User, alice_case: Case, project: Project) -> Transcript:
+    return services.import_transcript(
+        actor=alice_worker,
+        project=project,
+        filename="",
+        pasted=INTERVIEW,
+        case=alice_case,
+        title="Intake interview",
+    )
+
+
+@pytest.fixture
+def alice(alice_worker: User) -> Client:
+    return logged_in(alice_worker)
+
+
+def code_id(project: Project, label: str) -> int:
+    return project.codes.get(label=label).pk
+
+
+def apply(client: Client, transcript: Transcript, code: int, start: int, end: int, **headers):
+    return client.post(
+        reverse("coding:apply", args=[transcript.pk]),
+        {"code": code, "start": start, "end": end},
+        **headers,
+    )
+
+
+def test_the_coding_pages_render_for_the_assigned_worker(
+    alice: Client, project: Project, transcript: Transcript
+) -> None:
+    pages = [
+        reverse("coding:projects"),
+        reverse("coding:project", args=[project.pk]),
+        reverse("coding:transcript", args=[transcript.pk]),
+        reverse("coding:query", args=[project.pk]),
+        reverse("coding:tables", args=[project.pk]),
+        reverse("coding:search"),
+        reverse("coding:agreement", args=[project.pk]),
+    ]
+    for url in pages:
+        assert alice.get(url).status_code == 200, url
+    screen = alice.get(reverse("coding:transcript", args=[transcript.pk])).content.decode()
+    assert 'id="transcript-text"' in screen
+    assert "coding/coding.js" in screen
+    assert (
+        "Intake interview"
+        in alice.get(reverse("coding:project", args=[project.pk])).content.decode()
+    )
+
+
+def test_applying_stores_code_points_when_an_emoji_comes_before_the_selection(
+    alice: Client, project: Project, transcript: Transcript
+) -> None:
+    start = transcript.text.index(WORDS)  # code points: the emoji counts as one
+    assert transcript.text[start - 1] == "😀"
+    response = apply(alice, transcript, code_id(project, "P-IND-01"), start, start + len(WORDS))
+    assert response.status_code == 302
+    segment = CodedSegment.objects.get()
+    assert transcript.text[segment.start : segment.end] == WORDS
+    assert (segment.start, segment.end) == (start, start + 8)
+
+
+def test_a_fragment_request_gets_the_workspace_with_the_coded_run(
+    alice: Client, project: Project, transcript: Transcript
+) -> None:
+    start = transcript.text.index(WORDS)
+    code = code_id(project, "P-IND-01")
+    response = apply(alice, transcript, code, start, start + len(WORDS), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="workspace"')
+    assert "<html" not in html
+    run = f'data-start="{start}" data-end="{start + len(WORDS)}" data-codes="{code}"'
+    assert run in html
+
+
+def test_a_selection_outside_the_text_is_refused_with_a_message_and_400(
+    alice: Client, project: Project, transcript: Transcript
+) -> None:
+    response = apply(
+        alice, transcript, code_id(project, "P-IND-01"), 5, 10_000, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    assert CodedSegment.objects.count() == 0
+
+
+def test_undo_takes_the_last_code_off_again(
+    alice: Client, project: Project, transcript: Transcript
+) -> None:
+    apply(alice, transcript, code_id(project, "P-IND-01"), 0, 2)
+    assert CodedSegment.objects.current().count() == 1
+    response = alice.post(reverse("coding:undo", args=[transcript.pk]), HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert CodedSegment.objects.current().count() == 0
+    nothing_left = alice.post(reverse("coding:undo", args=[transcript.pk]), HTTP_HX_REQUEST="true")
+    assert nothing_left.status_code == 400
+
+
+def test_removing_a_segment_and_writing_memos(
+    alice: Client, project: Project, transcript: Transcript
+) -> None:
+    apply(alice, transcript, code_id(project, "P-IND-01"), 0, 2)
+    segment = CodedSegment.objects.get()
+    alice.post(
+        reverse("coding:memo_new", args=[transcript.pk]), {"text": "hopeful", "segment": segment.pk}
+    )
+    alice.post(reverse("coding:memo_new", args=[transcript.pk]), {"text": "whole interview"})
+    assert Memo.objects.get(segment=segment).text == "hopeful"
+    assert Memo.objects.get(transcript=transcript).text == "whole interview"
+    response = alice.post(reverse("coding:segment_remove", args=[segment.pk]))
+    assert response.status_code == 302
+    assert CodedSegment.objects.current().count() == 0
+
+
+def test_another_worker_gets_404_for_alices_transcript(
+    bob_same_team: User, project: Project, transcript: Transcript
+) -> None:
+    bob = logged_in(bob_same_team)
+    assert bob.get(reverse("coding:transcript", args=[transcript.pk])).status_code == 404
+    assert apply(bob, transcript, code_id(project, "P-IND-01"), 0, 2).status_code == 404
+    assert CodedSegment.objects.count() == 0
+
+
+def test_importing_pasted_text_on_a_case_by_its_number(
+    alice: Client, alice_case: Case, project: Project
+) -> None:
+    response = alice.post(
+        reverse("coding:transcript_import", args=[project.pk]),
+        {"title": "Second visit", "pasted": "妈妈：还好。", "case": alice_case.reference},
+    )
+    transcript = Transcript.objects.get(title="Second visit")
+    assert response.status_code == 302
+    assert transcript.case == alice_case
+
+
+def test_query_finds_the_coded_text_and_tables_download_as_csv_and_xlsx(
+    alice: Client, project: Project, transcript: Transcript
+) -> None:
+    start = transcript.text.index(WORDS)
+    apply(alice, transcript, code_id(project, "P-IND-01"), start, start + len(WORDS))
+    page = alice.get(reverse("coding:query", args=[project.pk]), {"q": "P-IND-01"})
+    assert WORDS in page.content.decode()
+    bad = alice.get(reverse("coding:query", args=[project.pk]), {"q": "P-IND-01 AND ("})
+    assert bad.status_code == 400
+
+    url = reverse("coding:table_download", args=[project.pk])
+    for table in ("frequency", "cooccurrence", "cases"):
+        response = alice.get(url, {"table": table, "format": "csv"})
+        assert response["Content-Disposition"].startswith("attachment;")
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert rows[0][0] == "Code"
+        if table != "cooccurrence":
+            line = next(row for row in rows if row[0].startswith("P-IND-01 "))
+            assert line[-1] == "1"
+        xlsx = alice.get(url, {"table": table, "format": "xlsx"})
+        assert xlsx["Content-Disposition"].endswith('.xlsx"')
+        sheet = load_workbook(io.BytesIO(xlsx.content)).active
+        assert sheet.cell(1, 1).value == "Code"
+
+
+def test_search_marks_the_words_and_escapes_the_text(
+    alice: Client, alice_worker: User, alice_case: Case, project: Project
+) -> None:
+    services.import_transcript(
+        actor=alice_worker,
+        project=project,
+        filename="",
+        pasted="妈妈：<b>奶奶</b>来照顾小女儿。",
+        case=alice_case,
+        title="Grandmother",
+    )
+    html = alice.get(reverse("coding:search"), {"q": "奶奶"}).content.decode()
+    assert "<mark>奶奶</mark>" in html
+    assert "&lt;b&gt;" in html
+    assert "<b>" not in html
+
+
+def test_the_agreement_page_shows_kappa_for_two_coders(
+    alice_worker: User, carol_supervisor: User, project: Project, transcript: Transcript
+) -> None:
+    start = transcript.text.index(WORDS)
+    code = code_id(project, "P-IND-01")
+    services.apply_codes(
+        actor=alice_worker, transcript=transcript, code_ids=[code], start=start, end=start + 8
+    )
+    services.apply_codes(
+        actor=carol_supervisor, transcript=transcript, code_ids=[code], start=start, end=start + 4
+    )
+    carol = logged_in(carol_supervisor)
+    response = carol.get(
+        reverse("coding:agreement", args=[project.pk]),
+        {"first": alice_worker.username, "second": carol_supervisor.username},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Kappa" in html
+    # 31 characters: both 4, Alice only 4, neither 23; po = 27/31, pe = 8*4/961 + 23*27/961
+    assert "<td>0.871</td><td>0.597</td>" in html
+    assert "好起来" in html  # the stretch only Alice coded
