@@ -265,9 +265,8 @@ def test_memory_does_not_grow_with_the_number_of_rows(tmp_path: Path) -> None:
     assert peak_large < 8 * 1024 * 1024, peak_large
 
 
-def test_the_lookup_tables_stay_within_their_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Whatever the variety of answers, no table grows past _TABLE_LIMIT; results stay right."""
-    monkeypatch.setattr(batch, "_TABLE_LIMIT", 50)
+def _spy_on_plans(monkeypatch: pytest.MonkeyPatch) -> list[batch._Plan]:
+    """The plans `score_csv` builds, to look at their tables afterwards."""
     plans: list[batch._Plan] = []
     original = batch._Plan.__init__
 
@@ -276,6 +275,27 @@ def test_the_lookup_tables_stay_within_their_limit(monkeypatch: pytest.MonkeyPat
         plans.append(self)
 
     monkeypatch.setattr(batch._Plan, "__init__", spy)
+    return plans
+
+
+def _assert_tables_within(plan: batch._Plan, limit: int) -> None:
+    tables: list[Any] = [
+        plan.csv_tails,
+        plan.outcomes,
+        plan.total_statuses,
+        plan.alert_texts,
+        plan.invalid_tails,
+        plan.refused_tails,
+        plan.refusals,
+        *plan.scale_texts,
+    ]
+    assert all(len(table) <= limit for table in tables), [len(table) for table in tables]
+
+
+def test_the_lookup_tables_stay_within_their_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever the variety of answers, no table grows past _TABLE_LIMIT; results stay right."""
+    monkeypatch.setattr(batch, "_TABLE_LIMIT", 50)
+    plans = _spy_on_plans(monkeypatch)
     rng = random.Random(3)
     values = ["0", "1", "2", "3", "4", "", "1.0", "2.0", "3.0"]
     lines = [HEADER] + [
@@ -286,11 +306,134 @@ def test_the_lookup_tables_stay_within_their_limit(monkeypatch: pytest.MonkeyPat
     got = rows_of(score_text(instrument, text))
     assert got == [expected_row(instrument, row) for row in rows_of(text)]
     (plan,) = plans
-    prefilled = 6**5  # one-character answers and blanks, per chunk of five
-    assert all(len(cache) <= prefilled + 50 for _, cache in plan.chunks)
-    assert len(plan.csv_tails) <= 50
-    assert len(plan.scale_texts) <= 50
-    assert len(plan.outcomes) <= 50
+    _assert_tables_within(plan, 50)
+
+
+def expected_text(instrument: Instrument, text: str) -> str:
+    """The whole output `score_text` must give, byte for byte, from scoring.score() (the
+    general rules) row by row: ragged rows say so, blank lines are skipped."""
+    records = list(csv.reader(io.StringIO(text, newline="")))
+    header, rows = records[0], records[1:]
+    item_ids = {item.id for item in instrument.items}
+    passthrough = [k for k, name in enumerate(header) if name not in item_ids]
+    numbers = 1 + len(instrument.subscales) + len(instrument.item_groups)
+    alerts = [""] if instrument.safety_rules else []
+    sink = io.StringIO()
+    writer = csv.writer(sink, lineterminator="\n")
+    writer.writerow(
+        [header[k] for k in passthrough]
+        + ["total"]
+        + [f"subscale_{rule.id}" for rule in instrument.subscales]
+        + [f"profile_{group.id}" for group in instrument.item_groups]
+        + ["status", "error"]
+        + (["alerts"] if alerts else [])
+    )
+    for row in rows:
+        if row in ([], [""]):
+            continue
+        if len(row) != len(header):
+            values = [row[k] if k < len(row) else "" for k in passthrough]
+            error = f"the row has {len(row)} fields; the header has {len(header)}"
+            writer.writerow(values + [""] * numbers + ["invalid", error] + alerts)
+            continue
+        writer.writerow(expected_row(instrument, dict(zip(header, row, strict=True))).values())
+    return sink.getvalue()
+
+
+def _messy_file(
+    instrument: Instrument,
+    rows: int,
+    *,
+    seed: int,
+    after: int = 1,
+    line_end: str = "\n",
+    blank_share: float = 0.3,
+    refused: tuple[str, ...] = ("5", "7", "-1", "x", "2.5", "99"),
+) -> str:
+    """The usual layout (id, the items, `after` other columns) with blanks of every pattern,
+    refused answers (several in a row), odd spellings, ragged rows and blank lines."""
+    rng = random.Random(seed)
+    names = [item.id for item in instrument.items]
+    values: list[str] = []
+    for response_set in instrument.response_sets.values():
+        values += [str(o.value) for o in response_set.options]
+    extra = [f"x{k}" for k in range(after)]
+    lines = ["id," + ",".join(names + extra)]
+    for number in range(rows):
+        cells = [rng.choice(values) for _ in names]
+        draw = rng.random()
+        if draw < blank_share:
+            for k in rng.sample(range(len(names)), rng.randint(1, len(names))):
+                cells[k] = ""
+        elif draw < blank_share + 0.05:
+            for k in rng.sample(range(len(names)), rng.randint(1, 3)):
+                cells[k] = rng.choice(refused)
+        elif draw < blank_share + 0.06:
+            cells[rng.randrange(len(names))] = rng.choice([" 1", "1.0", ""])
+        others = [rng.choice(["", f"w{number % 3}", "w_1"]) for _ in extra]
+        line = f"r{number}," + ",".join(cells + others)
+        if draw > 0.995:
+            line += ",surplus"  # one field too many
+        elif draw > 0.99:
+            line = line.rsplit(",", 2)[0]  # two fields too few
+        elif draw > 0.985:
+            line = ""  # a blank line
+        lines.append(line)
+    return line_end.join(lines) + line_end
+
+
+@pytest.mark.parametrize("instrument_id", ["cdrisc10", "phq9", "mspss", "csi"])
+def test_many_blank_patterns_past_the_caps_give_the_general_rules_output(
+    instrument_id: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Far more blank patterns and refused answers than the tables may keep: the rows past
+    the caps are still written exactly as the general rules say, and no table grows."""
+    monkeypatch.setattr(batch, "_TABLE_LIMIT", 20)
+    plans = _spy_on_plans(monkeypatch)
+    instrument = bundled_instrument(instrument_id)
+    text = _messy_file(instrument, 3_000, seed=len(instrument_id), blank_share=0.5)
+    assert score_text(instrument, text) == expected_text(instrument, text)
+    (plan,) = plans
+    assert plan.fast, "the tables are used, not only the general way"
+    _assert_tables_within(plan, 20)
+
+
+@pytest.mark.parametrize("line_end", ["\n", "\r\n"])
+@pytest.mark.parametrize("after", [0, 1, 2])
+@pytest.mark.parametrize("instrument_id", ["cdrisc10", "phq9"])
+def test_blank_and_refused_rows_over_several_batches_match_the_general_rules(
+    instrument_id: str, after: int, line_end: str
+) -> None:
+    """Byte for byte, over more than one batch: any number of columns after the items,
+    either line end, with and without a line end after the last row."""
+    instrument = bundled_instrument(instrument_id)
+    text = _messy_file(instrument, 2_500, seed=after, after=after, line_end=line_end)
+    assert score_text(instrument, text) == expected_text(instrument, text)
+    unterminated = text.removesuffix(line_end)
+    assert score_text(instrument, unterminated) == expected_text(instrument, unterminated)
+
+
+def test_an_invalid_row_names_its_own_missing_items_whatever_came_before() -> None:
+    """Invalid rows are kept by their pattern of blanks, not by their sums: two rows with
+    the same sums but different blanks get their own messages."""
+    text = f"{HEADER}\nA,2,2,2,2,2,2,,,,\nB,,,,2,2,2,2,2,2,\nC,2,2,2,2,2,2,,,,\n"
+    rows = rows_of(score_text(bundled_instrument("cdrisc10"), text))
+    assert [r["error"].split("missing: ")[1] for r in rows] == [
+        "item7, item8, item9, item10)",
+        "item1, item2, item3, item10)",
+        "item7, item8, item9, item10)",
+    ]
+
+
+def test_refused_answers_in_several_items_are_each_named_with_the_alerts_kept() -> None:
+    header = "id," + ",".join(f"item{k}" for k in range(1, 10))
+    text = f"{header}\nA,7,0,0,x,0,0,0,0,3\nB,7,0,0,x,0,0,0,0,0\nC, 1,0,0,9,0,0,0,0,3\n"
+    instrument = bundled_instrument("phq9")
+    assert score_text(instrument, text) == expected_text(instrument, text)
+    first, second, third = rows_of(score_text(instrument, text))
+    assert first["error"] == "item1: 7 is out of range (0–3); item4: 'x' is not a number"
+    assert (first["alerts"], second["alerts"]) == ("item9_self_harm", "")
+    assert third["error"] == "item4: 9 is out of range (0–3)"  # " 1" is accepted
 
 
 # --- the command -------------------------------------------------------------------------------

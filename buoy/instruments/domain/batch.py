@@ -21,16 +21,22 @@ into place only when the whole input was read, so a failed run leaves no half-wr
 Blank lines are skipped. A row with more or fewer fields than the header is an invalid row
 ("the row has 9 fields; the header has 12"), not a reason to stop.
 
-Speed (docs/performance.md): a row goes one of two ways, with the same result.
+Speed (docs/performance.md): a row goes one of three ways, with the same result.
 
-* The fast way, for a line with no quote character whose item cells are all known answers
-  (or blank): the line is split on commas, each chunk of up to five item cells is looked up
-  as a tuple in a table that gives one integer packing what those items add to every output
-  number (see `_Plan._build_tables`), the chunks' integers are added, and the sum is looked
-  up in a table of ready-made output text. No csv module, no per-item Python code.
-* The general way, for anything else (quoted fields, a refused answer, an unusual spelling
-  such as " 3" or "3.0", too few items to score, a ragged row): csv parsing and
-  `scoring.CompiledInstrument.score`, with its item-level messages.
+* The fast way, for a row whose item cells are all known answers or blank: each cell maps
+  to one integer packing what it adds to every output number, including a "missing" bit
+  per item for a blank (see `_Plan._build_tables`); the row's integers are added, a batch
+  of rows at a time, and the sum is looked up in a table of ready-made output text. A sum
+  not seen yet (a prorated or invalid row, mostly) gets its text from per-scale tables,
+  and an invalid row's text (its error names the missing items) from its pattern of
+  blanks. No csv module, no per-item Python code.
+* Refused answers (out of range, not a number): the row is invalid with an item-level
+  message per refused cell, kept by the refused cells' texts.
+* The general way, for anything else (an unusual spelling such as " 3", a ragged row):
+  `scoring.CompiledInstrument.score`, with its messages.
+
+A line with a quote character is parsed by the csv module (a quoted field may hold commas
+and line breaks), then goes whichever of these ways its cells call for.
 
 Every table is filled on first use and capped in size, so memory stays bounded whatever the
 input.
@@ -75,6 +81,7 @@ SNIFF_BYTES = 8192
 _TABLE_LIMIT = 65_536  # entries per lookup table: bounds memory whatever the input
 _BATCH_LINES = 1024  # lines read, scored and written together
 _TEXT_TABLE_LIMIT = 20_000  # answer combinations per chunk for the text-slice tables
+_KEPT_CELL_LIMIT = 64  # characters of refused answers in a row beyond which none is kept
 
 
 class BatchError(Exception):
@@ -324,9 +331,12 @@ class _Plan:
             )
         self.n_numbers = len(number_columns)
         self.outcomes: dict[int, _Outcome] = {}
-        self.scale_texts: dict[tuple[int, int, int], tuple[str, str]] = {}
+        # per scale: its pair of fields (accumulated, answered) -> its number as text
+        self.scale_texts: list[dict[int, str]] = []
         self.text_chunks: list[tuple[Callable[[str], str], dict[str, int]]] = []
+        self.raw_text_chunks: list[tuple[Callable[[str], str], dict[str, int]]] = []
         self.after_items: Callable[[str], str] | None = None
+        self.raw_after_items: Callable[[str], str] | None = None
         self._build_tables()
 
     # --- tables ------------------------------------------------------------------------------
@@ -338,19 +348,17 @@ class _Plan:
         the integers of several items adds every field at once, with no carry between
         fields). Per scale (the total, each subscale, each item group) one field holds the
         accumulated score (a sum, or a count of scores above 0 for a count rule) and one the
-        number of items answered; then one 0/1 field per safety rule. A blank cell adds 0 to
-        everything. The sum over a row's items determines the whole output except, for an
-        invalid row, which items were missing, which is read from the row itself.
+        number of items answered; then one 0/1 field per safety rule; then one 0/1 "missing"
+        field per item column, the only field a blank cell sets. So the sum over a row's items
+        determines the whole output, an invalid row's list of missing items included.
 
-        Chunks of up to five item columns (5 options and a blank give at most 6**5 = 7,776
-        cell tuples per chunk) map a tuple of cells to the sum of their integers. An
-        instrument whose item scores are not whole numbers ≥ 0, or that weighs items by
-        fractions, has no tables: every row goes the general way.
+        A row is looked up column by column in these small per-item tables (they stay in
+        the CPU's cache). An instrument whose item scores are not whole numbers ≥ 0, or that
+        weighs items by fractions, has no tables: every row goes the general way.
         """
         compiled = self.compiled
         self.fast = False
-        self.chunks: list[tuple[Callable[[Sequence[str]], tuple[str, ...]], dict[Any, int]]] = []
-        self.chunk_members: list[list[int]] = []
+        self.chunk_members: list[list[int]] = []  # item columns in fives, for the text tables
         column = {name: k for k, name in enumerate(self.item_names)}
         for rule in (compiled.total, *compiled.subscales):
             if rule.method == "weighted_sum" and any(w != int(w) or w < 0 for w in rule.weights):
@@ -361,11 +369,14 @@ class _Plan:
         self.safety = [rule for rule in compiled.safety if rule.item in column]
         if len(self.safety) != len(compiled.safety):
             return
-        n_fields = 2 * len(self.scales) + len(self.safety)
+        first_missing = 2 * len(self.scales) + len(self.safety)
+        n_fields = first_missing + len(self.item_names)
+        self.first_missing = first_missing
         contributions: list[dict[str, list[int]]] = []
-        for name in self.item_names:
+        for k, name in enumerate(self.item_names):
             item = compiled.items[name]
             table: dict[str, list[int]] = {"": [0] * n_fields}
+            table[""][first_missing + k] = 1  # a blank adds only its own "missing" bit
             for key, parsed in item.table.items():
                 if not isinstance(key, str):
                     continue
@@ -402,6 +413,7 @@ class _Plan:
             self.fields.append((offset, (1 << width) - 1))
             offset += width
         self.bits = offset
+        self._build_key_layout()
         self.packed_items = [
             {
                 key: sum(v << self.fields[f][0] for f, v in enumerate(parts))
@@ -409,20 +421,9 @@ class _Plan:
             }
             for table in contributions
         ]
+        self.item_cells = _getter(self.item_positions)
         for start in range(0, len(self.item_positions), 5):
-            chunk = list(range(start, min(start + 5, len(self.item_positions))))
-            # filled now with every combination of one-character answers and blanks (at most
-            # 11**5 for answers 0-9), the rest on first use
-            short = [
-                [(k, v) for k, v in self.packed_items[m].items() if len(k) <= 1] for m in chunk
-            ]
-            cache: dict[Any, int] = {}
-            if math.prod(map(len, short)) <= _TEXT_TABLE_LIMIT:
-                for combination in itertools.product(*short):
-                    cells, contributions_ = zip(*combination, strict=True)
-                    cache[cells] = sum(contributions_)
-            self.chunks.append((_getter([self.item_positions[k] for k in chunk]), cache))
-            self.chunk_members.append(chunk)
+            self.chunk_members.append(list(range(start, min(start + 5, len(self.item_positions)))))
         self.fast = True
         self._build_text_tables()
 
@@ -434,6 +435,8 @@ class _Plan:
         of the line ("3,2,2,3,2," with its trailing comma; the last chunk ends at the line's
         end when no column follows), so it is looked up without splitting the line. A blank
         or longer cell shifts the slices and misses every table: that row goes by fields.
+        The `raw_` getters take the line with its "\n" still on (the line end is not
+        stripped when every line of a batch ends with a plain "\n").
         """
         n = len(self.item_positions)
         if self.item_positions != list(range(1, n + 1)) or self.passthrough[0] != 0:
@@ -441,6 +444,7 @@ class _Plan:
         singles = [{k: v for k, v in t.items() if len(k) == 1} for t in self.packed_items]
         followed = self.width > n + 1  # other columns after the items
         chunks: list[tuple[Callable[[str], str], dict[str, int]]] = []
+        raw_chunks: list[tuple[Callable[[str], str], dict[str, int]]] = []
         for c, members in enumerate(self.chunk_members):
             answers = [singles[k] for k in members]
             if not all(answers) or math.prod(map(len, answers)) > _TEXT_TABLE_LIMIT:
@@ -454,27 +458,17 @@ class _Plan:
             start = 2 * members[0]
             stop = start + 2 * len(members) if separator else None
             chunks.append((operator.itemgetter(slice(start, stop)), table))
+            raw_chunks.append((operator.itemgetter(slice(start, stop or -1)), table))
         self.text_chunks = chunks
+        self.raw_text_chunks = raw_chunks
         if followed:  # ",ward-a": from the comma after the last item
             self.after_items = operator.itemgetter(slice(2 * n - 1, None))
+            self.raw_after_items = operator.itemgetter(slice(2 * n - 1, -1))
 
     def _packed(self, row: Sequence[str]) -> int | None:
-        """The row's packed integer, filling the chunk tables; None if a cell is not known."""
-        packed = 0
-        for (get, cache), members in zip(self.chunks, self.chunk_members, strict=True):
-            key = get(row)
-            part = cache.get(key)
-            if part is None:
-                part = 0
-                for k, cell in zip(members, key, strict=True):
-                    found = self.packed_items[k].get(cell)
-                    if found is None:
-                        return None
-                    part += found
-                if len(cache) < _TABLE_LIMIT:
-                    cache[key] = part
-            packed += part
-        return packed
+        """The row's packed integer; None if a cell is not a known answer or blank."""
+        values: list[Any] = list(map(dict.get, self.packed_items, self.item_cells(row)))
+        return None if None in values else sum(values)
 
     def _outcome(self, packed: int, row: Sequence[str]) -> _Outcome:
         """The output for a row of known-or-blank cells, from its packed integer."""
@@ -510,54 +504,167 @@ class _Plan:
             self.outcomes[packed] = outcome  # an invalid row's error names its own items
         return outcome
 
-    def _csv_tail(self, packed: int, row: Sequence[str]) -> tuple[str, str]:
-        """(status, output after the passthrough) for a row of known-or-blank cells; the
-        same text as `_outcome` gives, built from per-scale pieces kept once computed."""
-        fields = [(packed >> offset) & mask for offset, mask in self.fields]
-        pieces = self.scale_texts
-        texts: list[str] = []
-        status = VALID
-        for s, (_, rule) in enumerate(self.scales):
-            key = (s, fields[2 * s], fields[2 * s + 1])
-            found = pieces.get(key)
-            if found is None:
-                accumulated, answered = key[1], key[2]
-                if rule is None:
-                    found = (format_number(accumulated / answered) if answered else "", VALID)
-                else:
-                    result = rule.finish(accumulated, answered, ())
-                    found = ("" if result[1] is None else format_number(result[1]), result[0])
-                if len(pieces) < _TABLE_LIMIT:
-                    pieces[key] = found
-            texts.append(found[0])
-            if s == 0:
-                status = found[1]
-        if self.has_alerts:
-            first = 2 * len(self.scales)
-            alerts = ";".join(r.id for k, r in enumerate(self.safety) if fields[first + k])
-        if status != INVALID:
-            texts += [status, ""]
-            if self.has_alerts:
-                texts.append(alerts)
-            return status, "," + ",".join(texts) + "\n"
-        return status, "," + _csv_line(
-            self._invalid_values(fields, row, alerts=alerts if self.has_alerts else None)
-        )
+    def _build_key_layout(self) -> None:
+        """Where each scale's pair of fields sits in the packed integer, and the tables that
+        turn a pair into its output text (filled on first use)."""
+        fields = self.fields
+        n_scales = len(self.scales)
+        # (offset, mask) of a scale's accumulated and answered fields taken together
+        self.scale_keys: list[tuple[int, int]] = []
+        for s in range(n_scales):
+            offset = fields[2 * s][0]
+            top_offset, top_mask = fields[2 * s + 1]
+            self.scale_keys.append(
+                (offset, (1 << (top_offset + top_mask.bit_length() - offset)) - 1)
+            )
+        self.scale_texts = [{} for _ in range(n_scales)]
+        self.total_statuses: dict[int, str] = {}
+        # the safety fields, then the missing fields: all that an invalid row's output says
+        self.high_offset = fields[2 * n_scales][0]
+        self.alert_mask = (1 << len(self.safety)) - 1
+        self.alert_texts: dict[int, str] = {}
+        self.invalid_tails: dict[int, str] = {}
+        # (item position, cell) pairs not known to the tables (+ alert bits) -> output text;
+        # "" when one of those cells is an accepted answer (the general way decides)
+        self.refused_tails: dict[tuple[Any, ...], str] = {}
+        self.refusals: dict[tuple[int, str], str | None] = {}
+        ends = "\n" if not self.has_alerts else ""
+        self.status_cells = {status: f"{status},{ends}" for status in (VALID, PRORATED, INVALID)}
 
-    def _invalid_values(
-        self, fields: list[int], row: Sequence[str], *, alerts: str | None
-    ) -> list[str]:
+    def _scale_piece(self, s: int, key: int) -> tuple[str, str]:
+        """(number text, status) of scale `s` for its pair of fields `key`; kept if room."""
+        acc_mask = self.fields[2 * s][1]
+        accumulated, answered = key & acc_mask, key >> acc_mask.bit_length()
+        rule = self.scales[s][1]
+        if rule is None:  # an item group: the mean of its answered items
+            text, status = (format_number(accumulated / answered) if answered else ""), VALID
+        else:
+            result = rule.finish(accumulated, answered, ())
+            text = "" if result[1] is None else format_number(result[1])
+            status = result[0]
+        if len(self.scale_texts[s]) < _TABLE_LIMIT:
+            self.scale_texts[s][key] = text
+            if s == 0:
+                self.total_statuses[key] = status
+        return text, status
+
+    def _alert_text(self, key: int) -> str:
+        """The alerts cell (with the line end) for the safety fields `key`; kept if room."""
+        text = ";".join(rule.id for r, rule in enumerate(self.safety) if key >> r & 1) + "\n"
+        if len(self.alert_texts) < _TABLE_LIMIT:
+            self.alert_texts[key] = text
+        return text
+
+    def _tails(self, packed: list[int]) -> tuple[list[str], list[str]]:
+        """Output after the passthrough, and status, for rows of known-or-blank cells given
+        their packed integers: per scale one shift, one mask and one look-up, each a C-level
+        map over the rows; an invalid row's text comes from its missing and alert bits."""
+        n = len(packed)
+        rshift, and_, repeat = operator.rshift, operator.and_, itertools.repeat
+        columns: list[list[str]] = [[""] * n]  # joined with "," this starts the tail with ","
+        statuses: list[Any] = []
+        for s, (offset, mask) in enumerate(self.scale_keys):
+            keys = list(map(and_, map(rshift, packed, repeat(offset)), repeat(mask)))
+            column: list[Any] = list(map(self.scale_texts[s].get, keys))
+            if s == 0:
+                statuses = list(map(self.total_statuses.get, keys))
+                if None in statuses or None in column:
+                    for k, status in enumerate(statuses):
+                        if status is None or column[k] is None:
+                            column[k], statuses[k] = self._scale_piece(0, keys[k])
+            elif None in column:
+                for k, text in enumerate(column):
+                    if text is None:
+                        column[k] = self._scale_piece(s, keys[k])[0]
+            columns.append(column)
+        columns.append(list(map(self.status_cells.__getitem__, statuses)))
+        if self.has_alerts:
+            keys = list(
+                map(and_, map(rshift, packed, repeat(self.high_offset)), repeat(self.alert_mask))
+            )
+            column = list(map(self.alert_texts.get, keys))
+            if None in column:
+                column = [
+                    self._alert_text(key) if t is None else t
+                    for t, key in zip(column, keys, strict=True)
+                ]
+            columns.append(column)
+        tails = list(map(",".join, zip(*columns, strict=True)))
+        if INVALID in statuses:
+            for k in itertools.compress(range(n), map(INVALID.__eq__, statuses)):
+                tails[k] = self._invalid_tail(packed[k])
+        return tails, statuses
+
+    def _invalid_tail(self, packed: int) -> str:
+        """Output after the passthrough for an invalid row of known-or-blank cells. It
+        depends only on the alert and missing bits (the number answered follows from the
+        missing bits), so it is kept by those: one text per pattern of blanks."""
+        key = packed >> self.high_offset
+        tail = self.invalid_tails.get(key)
+        if tail is not None:
+            return tail
         rule = self.scales[0][1]
         assert rule is not None
-        blank = {
-            name
-            for name, position in zip(self.item_names, self.item_positions, strict=True)
-            if row[position] == ""
-        }
+        fields = [(packed >> offset) & mask for offset, mask in self.fields]
+        first_missing = self.first_missing
+        blank = {name for k, name in enumerate(self.item_names) if fields[first_missing + k]}
         missing = tuple(i for i in rule.items if i in blank)
         error = rule.finish(fields[0], fields[1], missing)[3]
         values = [""] * len(self.scales) + [INVALID, error]
-        return values if alerts is None else [*values, alerts]
+        if self.has_alerts:
+            values.append(self._alert_text(key & self.alert_mask)[:-1])
+        tail = "," + _csv_line(values)
+        if len(self.invalid_tails) < _TABLE_LIMIT:
+            self.invalid_tails[key] = tail
+        return tail
+
+    def _refused_tail(self, row: Sequence[str]) -> str | None:
+        """Output after the passthrough for a row whose unknown cells are all refused
+        answers (out of range, not a number): invalid, with an item-level message each, as
+        `scoring.py` says. None when an unknown cell is accepted after all (" 3"): such a
+        row goes the general way."""
+        cells = self.item_cells(row)
+        known = list(map(dict.get, self.packed_items, cells))
+        refused = [
+            (k, cell)
+            for k, (value, cell) in enumerate(zip(known, cells, strict=True))
+            if value is None
+        ]
+        alert_key = 0
+        if self.has_alerts:
+            packed = sum(value for value in known if value is not None)
+            alert_key = (packed >> self.high_offset) & self.alert_mask
+        key = (alert_key, *refused)
+        tail = self.refused_tails.get(key)
+        if tail is None:
+            messages: list[str] = []
+            for k, cell in refused:
+                message = self._refusal(k, cell)
+                if message is None:
+                    messages = []
+                    break
+                messages.append(f"{self.item_names[k]}: {message}")
+            tail = ""
+            if messages:
+                values = [""] * len(self.scales) + [INVALID, "; ".join(messages)]
+                if self.has_alerts:
+                    values.append(self._alert_text(alert_key)[:-1])
+                tail = "," + _csv_line(values)
+            short = sum(len(cell) for _, cell in refused) <= _KEPT_CELL_LIMIT
+            if short and len(self.refused_tails) < _TABLE_LIMIT:
+                self.refused_tails[key] = tail
+        return tail or None
+
+    def _refusal(self, k: int, cell: str) -> str | None:
+        """Why item column `k` refuses `cell` (scoring.py's message); None if it accepts it."""
+        key = (k, cell)
+        if key in self.refusals:
+            return self.refusals[key]
+        parsed = self.compiled.items[self.item_names[k]].parse(cell)
+        found = parsed if isinstance(parsed, str) else None
+        if len(cell) <= _KEPT_CELL_LIMIT and len(self.refusals) < _TABLE_LIMIT:
+            self.refusals[key] = found
+        return found
 
     def _general(self, row: Sequence[str]) -> tuple[_Outcome, list[str]]:
         """The general way: scoring.py's rules and messages. Returns the passthrough too."""
@@ -595,7 +702,8 @@ class _Plan:
         width = self.width
         has_alerts = self.has_alerts
         counts = {VALID: 0, PRORATED: 0, INVALID: 0}
-        # packed -> output after the passthrough (not invalid rows); kept on the plan for tests
+        # packed -> output after the passthrough, for valid rows only (a prorated or invalid
+        # row is built from its fields' tables instead); kept on the plan for tests
         tails: dict[int, str] = {}
         self.csv_tails = tails
         line_number = 1
@@ -607,11 +715,9 @@ class _Plan:
                 values.append(outcome.alerts)
             return "," + _csv_line(values)
 
-        prorated_keys: set[int] = set()  # the keys of `tails` whose rows are prorated
-
         def slow(line: str, rest: Iterator[str]) -> str:
-            """A line the fast way does not take: parse it properly, score it fully; the
-            output line ("" for a blank line)."""
+            """A line the fast way does not take: parse it properly and score it, counting
+            it; the output line ("" for a blank line)."""
             quoted = '"' in line
             if quoted:  # a quoted record may span lines: let the csv module read it
                 row = next(csv.reader(itertools.chain([line], rest)), [])
@@ -619,34 +725,35 @@ class _Plan:
                 row = line.rstrip("\r\n").split(",")
             if row == [] or row == [""]:
                 return ""  # a blank line
-            packed = self._packed(row) if self.fast and len(row) == width else None
-            return finish(row, packed, quoted)
-
-        def finish(row: list[str], packed: int | None, quoted: bool) -> str:
-            """The output line for a parsed row and its packed integer (None: not known)."""
-            if packed is None:
-                outcome, passthrough = self._general(row)
-                status, tail = outcome.status, tail_of(outcome)
-            else:
-                passthrough = [row[i] for i in self.passthrough]
-                tail = tails.get(packed, "")
-                status = PRORATED if packed in prorated_keys else VALID
-                if not tail:
-                    status, tail = self._csv_tail(packed, row)
-                    # an invalid row's error names its own missing items: not shared
-                    if status != INVALID and len(tails) < _TABLE_LIMIT:
-                        tails[packed] = tail
-                        if status == PRORATED:
-                            prorated_keys.add(packed)
+            passthrough = [row[i] if i < len(row) else "" for i in self.passthrough]
+            status, tail = row_tail(row)
             counts[status] += 1
             if quoted:
                 return _csv_line(passthrough)[:-1] + tail
             return ",".join(passthrough) + tail
 
-        chunks = self.chunks if self.fast else []
-        # A chunk's cells not in its table give MISS, so negative that no sum with it is a
+        def row_tail(row: list[str]) -> tuple[str, str]:
+            """(status, output after the passthrough) for one parsed row."""
+            if self.fast and len(row) == width:
+                packed = self._packed(row)
+                if packed is not None:
+                    tail = tails.get(packed)
+                    if tail is not None:
+                        return VALID, tail
+                    (tail,), (status,) = self._tails([packed])
+                    if status == VALID and len(tails) < _TABLE_LIMIT:
+                        tails[packed] = tail
+                    return status, tail
+                tail = self._refused_tail(row)
+                if tail is not None:
+                    return INVALID, tail
+            outcome, _ = self._general(row)
+            return outcome.status, tail_of(outcome)
+
+        fast = self.fast
+        # A cell not in its item's table gives MISS, so negative that no sum with it is a
         # key of `tails` (packed integers are ≥ 0 and below 2**bits).
-        miss = -(1 << (self.bits + 8)) if chunks else 0
+        miss = -(1 << (self.bits + 8)) if fast else 0
         misses = itertools.repeat(miss)
         rstrip = str.rstrip
         split = str.split
@@ -655,13 +762,16 @@ class _Plan:
         single_pass = operator.itemgetter(self.passthrough[0])
         join = ",".join
         blank_row = [""] * width
+        tables = self.packed_items if fast else []
+        positions = self.item_positions
         line_ends = itertools.repeat("\r\n")
         commas = itertools.repeat(",")
 
         def by_fields(batch: list[str]) -> list[str]:
             """The fast way for any layout, a batch at a time, every step a C-level map:
-            split each line, look each chunk of item cells up, add the chunks' packed
-            integers, look the sum's output text up, and prefix the passthrough."""
+            split each line, look each item cell up in its column's table, add the packed
+            integers, look the sum's output text up, and prefix the passthrough. Sums not
+            seen yet (prorated and invalid rows among them) are built together by `_tails`."""
             rows = list(map(split, map(rstrip, batch, line_ends), commas))
             ragged = set()
             if any(map(width.__ne__, map(len, rows))):
@@ -671,68 +781,95 @@ class _Plan:
                     if len(row) != width:
                         rows[k] = blank_row
                         ragged.add(k)
-            packed = list(map(chunks[0][1].get, map(chunks[0][0], rows), misses))
-            for get, table in chunks[1:]:
-                packed = list(map(add, packed, map(table.get, map(get, rows), misses)))
+            # column by column: each item's table is small enough to stay in the CPU's cache
+            columns = list(zip(*rows, strict=True))  # every row has the header's width here
+            packed = list(map(tables[0].get, columns[positions[0]], misses))
+            for table, position in zip(tables[1:], positions[1:], strict=True):
+                packed = list(map(add, packed, map(table.get, columns[position], misses)))
             found = list(map(tails.get, packed))
-            # rows of known prorated sums took the fast way too: count them as prorated
-            moved = sum(map(prorated_keys.__contains__, packed)) if prorated_keys else 0
             if len(self.passthrough) == 1:
                 prefixes = list(map(single_pass, rows))
             else:
                 prefixes = list(map(join, map(pass_get, rows)))
-            fast = len(batch)
-            if ragged or None in found:
-                for k, tail in enumerate(found):
-                    if tail is None or k in ragged:
-                        if k in ragged or packed[k] < 0:  # not every cell is known
+            hits = len(batch)
+            if None in found:  # a ragged row is too: a blank row is never valid
+                redo = [k for k, tail in enumerate(found) if tail is None]
+                hits -= len(redo)
+                fresh = [k for k in redo if packed[k] >= 0 and k not in ragged]
+                if len(fresh) < len(redo):
+                    for k in redo:
+                        if k in ragged:
                             found[k] = slow(batch[k], iter(()))  # counts the row itself
-                        else:  # known cells, not yet in `tails` (or invalid)
-                            found[k] = finish(rows[k], packed[k], False)
-                        prefixes[k] = ""
-                        fast -= 1
-            counts[VALID] += fast - moved
-            counts[PRORATED] += moved
+                            prefixes[k] = ""
+                        elif packed[k] < 0:  # not every cell is a known answer or blank
+                            status, found[k] = row_tail(rows[k])
+                            counts[status] += 1
+                if fresh:  # known-or-blank cells, sums not in `tails`
+                    new_tails, statuses = self._tails([packed[k] for k in fresh])
+                    for k, tail in zip(fresh, new_tails, strict=True):
+                        found[k] = tail
+                    for status in (VALID, PRORATED, INVALID):
+                        counts[status] += statuses.count(status)
+                    if VALID in statuses:
+                        for k, tail, status in zip(fresh, new_tails, statuses, strict=True):
+                            if status == VALID and len(tails) < _TABLE_LIMIT:
+                                tails[packed[k]] = tail
+            counts[VALID] += hits  # `tails` holds valid rows only
             return list(map(add, prefixes, found))
 
-        by_text = self.text_chunks
         commas_after = width - 1 - len(self.item_positions)  # in ",ward-a,…" after the items
         count = str.count
         partition = str.partition
         second = operator.itemgetter(2)
         first = operator.itemgetter(0)
-        after_items = self.after_items
+        concat = "".join
+        no_suffixes = itertools.repeat("")
 
-        def by_text_slices(batch: list[str]) -> list[str]:
+        def by_text_slices(batch: list[str], raw: bool) -> list[str]:
             """The fast way for the usual layout (id, then the items, then other columns)
             with one-character answers: each chunk of item cells is a fixed slice of the
-            line after the id, looked up as text; no splitting. Other rows: by_fields."""
-            lines = list(map(rstrip, batch, line_ends))
+            line after the id, looked up as text; no splitting. Other rows: by_fields.
+            `raw`: every line ends with a plain "\n", left on (the raw getters skip it)."""
+            if raw:
+                lines, by_text, after_items = batch, self.raw_text_chunks, self.raw_after_items
+            else:
+                lines = list(map(rstrip, batch, line_ends))
+                by_text, after_items = self.text_chunks, self.after_items
             parts = list(map(partition, lines, commas))
             rests = list(map(second, parts))
             (get, table), *others = by_text
             packed = list(map(table.get, map(get, rests), misses))
             for get, table in others:
                 packed = list(map(add, packed, map(table.get, map(get, rests), misses)))
-            found = list(map(tails.get, packed))
-            if after_items is None:
-                # a row with more or fewer fields misses the last chunk's table
-                prefixes = list(map(first, parts))
-            else:
+            found: list[Any] = list(map(tails.get, packed))
+            ids = list(map(first, parts))
+            redo = [k for k, tail in enumerate(found) if tail is None] if None in found else []
+            suffixes: Any = no_suffixes
+            if after_items is not None:  # else more or fewer fields miss the last table
                 suffixes = list(map(after_items, rests))
-                prefixes = list(map(add, map(first, parts), suffixes))
-                if any(map(commas_after.__ne__, map(count, suffixes, commas))):
+                # A found row's suffix starts with the comma after the items, so it has at
+                # least one comma: with one column after the items, the found rows' commas
+                # adding up to their number means exactly one each (no extra fields).
+                if commas_after == 1:
+                    found_commas = concat(suffixes).count(",")
+                    found_commas -= sum([suffixes[k].count(",") for k in redo])
+                    ragged = found_commas != len(batch) - len(redo)
+                else:
+                    ragged = any(map(commas_after.__ne__, map(count, suffixes, commas)))
+                if ragged:
                     for k, suffix in enumerate(suffixes):  # more fields than the header
-                        if suffix.count(",") != commas_after:
+                        if suffix.count(",") != commas_after and found[k] is not None:
                             found[k] = None
-            redo: list[int] = []
-            if None in found:
-                redo = [k for k, tail in enumerate(found) if tail is None]
+                            redo.append(k)
+                    redo.sort()
+                for k in redo:
+                    suffixes[k] = ""
+            if redo:
                 for k, text in zip(redo, by_fields([batch[k] for k in redo]), strict=True):
                     found[k] = text  # by_fields counted these rows
-                    prefixes[k] = ""
+                    ids[k] = ""
             counts[VALID] += len(batch) - len(redo)  # found here: complete, hence valid
-            return list(map(add, prefixes, found))
+            return list(map(concat, zip(ids, suffixes, found, strict=False)))
 
         try:
             while True:
@@ -740,13 +877,16 @@ class _Plan:
                 if not batch:
                     break
                 line_number += len(batch)
-                if not chunks or '"' in "".join(batch):
+                text = "".join(batch)
+                if not fast or '"' in text:
                     # Quoted fields (which may span lines), or no tables: line by line.
                     rest = iter(batch)
                     more = itertools.chain(rest, lines)
                     sink.write("".join([slow(line, more) for line in rest]))
-                elif by_text:
-                    sink.write("".join(by_text_slices(batch)))
+                elif self.text_chunks:
+                    # the line ends can stay on when they are all a plain "\n"
+                    raw = "\r" not in text and text.endswith("\n")
+                    sink.write("".join(by_text_slices(batch, raw)))
                 else:
                     sink.write("".join(by_fields(batch)))
         except UnicodeDecodeError:
