@@ -25,6 +25,7 @@ from buoy.audit.services import record
 from buoy.cases.selectors import cases_visible_to
 from buoy.coding.domain.agreement import Coding
 from buoy.coding.domain.codebook import rollup_counts
+from buoy.coding.domain.redaction import RedactionSuggestion, suggest_redactions
 from buoy.coding.domain.refi import (
     QdaCase,
     QdaCode,
@@ -828,3 +829,40 @@ def _refi_export(project: Project, transcripts: QuerySet[Transcript], fmt: str) 
     if fmt == "qdc":
         return write_codebook(exchange.codes)
     return write_project(exchange)
+
+
+# --- de-identification ---------------------------------------------------------------------
+
+
+def names_in_case(case: Any) -> list[str]:
+    """The names a case records (child, caregivers), with Chinese given names alone too."""
+    names: list[str] = []
+    people = [getattr(case, "child", None), *case.caregivers.all()]
+    for person in people:
+        full = (getattr(person, "full_name", "") or "").strip()
+        if not full:
+            continue
+        names.append(full)
+        if len(full) >= 3 and all("\u4e00" <= ch <= "\u9fff" for ch in full):
+            names.append(full[1:])  # the given name, as family members say it
+        elif " " in full:
+            names.extend(part for part in full.split() if len(part) > 1)
+    return list(dict.fromkeys(names))
+
+
+def redaction_suggestions(user: User, transcript: Transcript) -> list[RedactionSuggestion]:
+    """What in a transcript may identify someone, for a person to confirm (audited)."""
+    known = names_in_case(transcript.case) if transcript.case is not None else []
+    suggestions = suggest_redactions(transcript.text, known)
+    record(
+        actor=user,
+        action="coding.transcript.redaction_suggested",
+        subject=transcript,
+        context={"suggestions": len(suggestions)},
+    )
+    return suggestions
+
+
+def research_projects_of(user: User) -> QuerySet[Project]:
+    """Research projects `user` is a member of (where a de-identified copy may go)."""
+    return Project.objects.filter(kind=ProjectKind.RESEARCH, memberships__user=user)

@@ -23,9 +23,10 @@ from buoy.access.domain.roles import (
 )
 from buoy.access.models import User
 from buoy.audit.services import record
-from buoy.cases.models import Case
+from buoy.cases.models import Case, ConsentRecord, ConsentScope
 from buoy.cases.selectors import access_facts
 from buoy.coding.domain.codebook import CodebookNode, bundled_codebook, walk
+from buoy.coding.domain.redaction import RedactionSuggestion, Replacement, apply_redactions
 from buoy.coding.domain.refi import QdaCode, QdaProject, RefiError, read_codebook, read_project
 from buoy.coding.domain.sentences import split_sentences
 from buoy.coding.domain.transcripts import (
@@ -777,3 +778,97 @@ def import_refi(
         context={"documents": len(sources), "codes": len(codes), "segments": len(segments)},
     )
     return RefiImport(project, len(sources), len(codes), len(segments), memos, repairs)
+
+
+# --- de-identified copies for research ------------------------------------------------------
+
+
+def _has_research_consent(case: Case) -> bool:
+    return ConsentRecord.objects.filter(
+        case=case, scope=ConsentScope.RESEARCH, withdrawn_on__isnull=True
+    ).exists()
+
+
+@transaction.atomic
+def make_deidentified_copy(
+    *,
+    actor: User,
+    transcript: Transcript,
+    project: Project,
+    accepted: Sequence[RedactionSuggestion | Replacement],
+    carry_codings: bool = False,
+) -> Transcript:
+    """A research copy of a case transcript with the stretches a person confirmed replaced.
+
+    The person must read the original (case access), be a member of the research project,
+    and the case must hold a research consent that was not withdrawn. The original is never
+    changed. With `carry_codings`, current segments move to the copy through the offset map,
+    onto the project's code with the same label (or English name); others are left out.
+    """
+    _require_coder(actor, project)
+    if project.kind != ProjectKind.RESEARCH:
+        raise InvalidInput({"project": [_("A de-identified copy goes to a research project.")]})
+    if transcript.is_deidentified:
+        raise InvalidInput({"": [_("This transcript is already a de-identified copy.")]})
+    _check_case(actor, transcript.case)
+    if transcript.case is None or not _has_research_consent(transcript.case):
+        raise InvalidInput(
+            {"": [_("The case has no research consent (or it was withdrawn): no copy is made.")]}
+        )
+    try:
+        redacted = apply_redactions(transcript.text, accepted)
+    except ValueError as error:
+        raise InvalidInput({"redactions": [str(error)]}) from None
+    copy = Transcript.objects.create(
+        project=project,
+        case=transcript.case,
+        caregiver=transcript.caregiver,
+        title=_("%(title)s (de-identified)") % {"title": transcript.title},
+        text=redacted.text,
+        length=len(redacted.text),
+        source_format="redacted",
+        timepoint=transcript.timepoint,
+        consent_recorded=transcript.consent_recorded,
+        is_deidentified=True,
+        deidentified_from=transcript,
+        created_by=actor,
+    )
+    _index(copy, read_pasted_text(redacted.text))
+    carried = skipped = 0
+    if carry_codings:
+        by_label = {c.label: c for c in project.codes.active().exclude(label="")}
+        by_name = {c.name_en: c for c in project.codes.active()}
+        for segment in (
+            CodedSegment.objects.current().filter(transcript=transcript).select_related("code")
+        ):
+            target = by_label.get(segment.code.label) or by_name.get(segment.code.name_en)
+            start, end = redacted.map_span(segment.start, segment.end)
+            if target is None or not target.codable or start >= end:
+                skipped += 1
+                continue
+            CodedSegment.objects.create(
+                transcript=copy,
+                code=target,
+                coder_id=segment.coder_id,
+                start=start,
+                end=end,
+                origin="carried",
+            )
+            carried += 1
+    kinds: dict[str, int] = {}
+    for item in accepted:
+        kind = getattr(item, "kind", "custom")
+        kinds[kind] = kinds.get(kind, 0) + 1
+    record(
+        actor=actor,
+        action="coding.transcript.deidentified",
+        subject=copy,
+        context={
+            "original": transcript.pk,
+            "project": project.pk,
+            "redactions": kinds,
+            "codings_carried": carried,
+            "codings_left_out": skipped,
+        },
+    )
+    return copy

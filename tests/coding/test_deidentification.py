@@ -1,0 +1,139 @@
+"""De-identified copies: a person confirms what to replace; researchers see only the copy."""
+
+from __future__ import annotations
+
+import pytest
+
+from buoy.audit.models import AuditEvent
+from buoy.cases import services as case_services
+from buoy.coding import selectors, services
+from buoy.coding.domain.redaction import Replacement
+from buoy.coding.models import CodedSegment, Transcript
+from buoy.core.errors import InvalidInput, NotFound
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def interview(alice_worker, alice_case):
+    casework = services.casework_project()
+    child = alice_case.child.full_name
+    text = (
+        f"社工：{child}最近怎么样？\n"
+        f"妈妈：{child}化疗后好多了。我的电话是13912345678，我们住在北京市朝阳区。\n"
+    )
+    return services.import_transcript(
+        actor=alice_worker, project=casework, filename="", pasted=text, case=alice_case
+    )
+
+
+@pytest.fixture
+def study(rita_researcher, alice_worker):
+    project = services.start_project(actor=rita_researcher, name="Study")
+    services.add_member(actor=rita_researcher, project=project, user=alice_worker)
+    return project
+
+
+@pytest.fixture
+def research_consent(alice_worker, alice_case):
+    return case_services.record_consent(
+        actor=alice_worker,
+        case=alice_case,
+        caregiver=alice_case.caregivers.get(),
+        scope="research",
+        given_on=alice_case.opened_on,
+    )
+
+
+def test_suggestions_find_the_childs_name_phone_and_place(alice_worker, alice_case, interview):
+    found = selectors.redaction_suggestions(alice_worker, interview)
+    texts = {(s.kind, s.text) for s in found}
+    assert ("name", alice_case.child.full_name) in texts
+    assert ("phone", "13912345678") in texts
+    assert any(kind == "place" and "北京" in text for kind, text in texts)
+    assert AuditEvent.objects.filter(action="coding.transcript.redaction_suggested").exists()
+
+
+def test_the_copy_replaces_what_was_confirmed_and_carries_codings(
+    alice_worker, rita_researcher, alice_case, interview, study, research_consent
+):
+    casework = interview.project
+    better = interview.text.index("化疗后好多了")
+    services.apply_codes(
+        actor=alice_worker,
+        transcript=interview,
+        code_ids=[casework.codes.get(label="P-MED-02").pk],
+        start=better,
+        end=better + 6,
+    )
+    accepted = selectors.redaction_suggestions(alice_worker, interview)
+    copy = services.make_deidentified_copy(
+        actor=alice_worker,
+        transcript=interview,
+        project=study,
+        accepted=accepted,
+        carry_codings=True,
+    )
+    assert alice_case.child.full_name not in copy.text
+    assert "13912345678" not in copy.text
+    assert "[姓名]" in copy.text
+    assert copy.is_deidentified
+    assert copy.deidentified_from == interview
+    interview.refresh_from_db()
+    assert alice_case.child.full_name in interview.text  # the original is never changed
+    (carried,) = CodedSegment.objects.filter(transcript=copy)
+    assert carried.code.project == study
+    assert carried.code.label == "P-MED-02"
+    assert copy.text[carried.start : carried.end] == "化疗后好多了"
+    # researchers see the copy, never the original
+    visible = set(selectors.transcripts_visible_to(rita_researcher))
+    assert visible == {copy}
+    with pytest.raises(NotFound):
+        selectors.get_transcript_for(rita_researcher, interview.pk)
+    event = AuditEvent.objects.get(action="coding.transcript.deidentified")
+    assert event.context["original"] == interview.pk
+
+
+def test_no_copy_without_research_consent(alice_worker, interview, study):
+    with pytest.raises(InvalidInput, match="research consent"):
+        services.make_deidentified_copy(
+            actor=alice_worker, transcript=interview, project=study, accepted=[]
+        )
+    assert Transcript.objects.filter(project=study).count() == 0
+
+
+def test_a_withdrawn_consent_stops_new_copies(alice_worker, interview, study, research_consent):
+    case_services.withdraw_consent(
+        actor=alice_worker, consent=research_consent, withdrawn_on=research_consent.given_on
+    )
+    with pytest.raises(InvalidInput, match="research consent"):
+        services.make_deidentified_copy(
+            actor=alice_worker, transcript=interview, project=study, accepted=[]
+        )
+
+
+def test_only_members_copy_and_only_people_who_read_the_case(
+    bob_same_team, dan_other_ward, interview, study, research_consent
+):
+    with pytest.raises(NotFound):
+        services.make_deidentified_copy(
+            actor=bob_same_team, transcript=interview, project=study, accepted=[]
+        )
+    services.add_member(actor=None, project=study, user=dan_other_ward)
+    with pytest.raises(NotFound):
+        services.make_deidentified_copy(
+            actor=dan_other_ward, transcript=interview, project=study, accepted=[]
+        )
+
+
+def test_overlapping_or_stale_redactions_are_refused(
+    alice_worker, interview, study, research_consent
+):
+    with pytest.raises(InvalidInput, match="overlaps"):
+        services.make_deidentified_copy(
+            actor=alice_worker,
+            transcript=interview,
+            project=study,
+            accepted=[Replacement(0, 5, "[X]"), Replacement(3, 8, "[Y]")],
+        )
+    assert Transcript.objects.filter(project=study).count() == 0
