@@ -142,6 +142,7 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     # runs after the API's undo and delete above (routes run in name order): Alice has
     # nothing left to undo (400); Carol's API delete is undone (302)
     "coding:undo": ("post", {}, answers(400, 404, 302, 404, 404, 403, LOGIN)),
+    "coding:deidentify": ("get", {}, answers(200, 404, 200, 404, 404, 403, LOGIN)),
 }
 
 

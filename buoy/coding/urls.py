@@ -17,6 +17,7 @@ urlpatterns = [
     path("transcripts/<int:transcript_id>/apply/", views.apply, name="apply"),
     path("transcripts/<int:transcript_id>/undo/", views.undo, name="undo"),
     path("transcripts/<int:transcript_id>/memos/", views.memo_new, name="memo_new"),
+    path("transcripts/<int:transcript_id>/deidentify/", views.deidentify, name="deidentify"),
     path("segments/<int:segment_id>/remove/", views.segment_remove, name="segment_remove"),
     path("search/", views.search, name="search"),
 ]

@@ -137,3 +137,44 @@ def test_overlapping_or_stale_redactions_are_refused(
             accepted=[Replacement(0, 5, "[X]"), Replacement(3, 8, "[Y]")],
         )
     assert Transcript.objects.filter(project=study).count() == 0
+
+
+def test_the_page_lists_suggestions_and_makes_the_copy(
+    alice_worker, alice_case, interview, study, research_consent
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(alice_worker)
+    url = reverse("coding:deidentify", args=[interview.pk])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "13912345678" in page.content.decode()
+    keys = [s for s in page.context["rows"] if s["suggestion"].kind in ("name", "phone")]
+    response = client.post(
+        url,
+        {
+            "accept": [row["key"] for row in keys],
+            "extra": "朝阳区",
+            "project": study.pk,
+            "carry": "on",
+        },
+    )
+    copy = Transcript.objects.get(project=study)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("coding:transcript", args=[copy.pk])
+    assert alice_case.child.full_name not in copy.text
+    assert "朝阳区" not in copy.text
+    assert "[removed]" in copy.text or "[已删除]" in copy.text
+
+
+def test_the_page_refuses_without_a_project_and_saves_nothing(alice_worker, interview):
+    from django.test import Client
+    from django.urls import reverse
+
+    client = Client()
+    client.force_login(alice_worker)
+    response = client.post(reverse("coding:deidentify", args=[interview.pk]), {"accept": []})
+    assert response.status_code == 400
+    assert Transcript.objects.filter(is_deidentified=True).count() == 0
