@@ -32,6 +32,8 @@ class Project(models.Model):
     codebook_source = models.CharField(
         _("codebook started from"), max_length=80, blank=True, help_text="e.g. strengths v1"
     )
+    # Every change to the codebook makes a new version; exports and tables name it.
+    codebook_version = models.PositiveIntegerField(_("codebook version"), default=1)
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, through="ProjectMember", related_name="coding_projects"
     )

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from buoy.access.domain.roles import (
     can_code_interviews,
+    can_edit_department_codebook,
     can_see_case,
     can_start_research_projects,
 )
@@ -468,8 +469,15 @@ def write_memo(
 
 
 def _require_codebook_editor(actor: User | None, project: Project) -> None:
+    """Members edit a research project's codebook; the department's casework codebook is
+    kept by supervisors and administrators. Each edit makes a new codebook version."""
     if actor is not None:
-        _require_coder(actor, project)
+        if project.kind == ProjectKind.CASEWORK:
+            if not can_edit_department_codebook(actor.as_actor().role):
+                raise Forbidden()
+        else:
+            _require_coder(actor, project)
+    Project.objects.filter(pk=project.pk).update(codebook_version=F("codebook_version") + 1)
 
 
 @transaction.atomic
@@ -551,7 +559,7 @@ def split_code(
     Each reassigned segment is removed from the old code and applied anew to its new code by
     the same coder, so the history shows what was split.
     """
-    _require_coder(actor, code.project)
+    _require_codebook_editor(actor, code.project)
     names = [name.strip() for name in new_names if name.strip()]
     if len(names) < 2:
         raise InvalidInput({"new_names": [_("Split into at least two codes.")]})

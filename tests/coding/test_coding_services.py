@@ -246,7 +246,7 @@ def test_memos_on_each_kind_of_target_and_revision_keeps_the_old_text(
 
 
 def test_counts_roll_up_to_parents_and_merge_and_move_keep_history(
-    alice_worker, transcript, project
+    alice_worker, carol_supervisor, transcript, project
 ) -> None:
     for label in ("P-IND-01", "P-IND-02", "P-IND-02"):
         services.apply_codes(
@@ -261,24 +261,33 @@ def test_counts_roll_up_to_parents_and_merge_and_move_keep_history(
     assert counts[code(project, "P-IND").pk] == (0, 3)
     assert counts[code(project, "P").pk] == (0, 3)
 
+    with pytest.raises(Forbidden):  # workers code; supervisors keep the department codebook
+        services.merge_codes(
+            actor=alice_worker, merged=code(project, "P-IND-02"), into=code(project, "P-IND-01")
+        )
+    version = project.codebook_version
     services.merge_codes(
-        actor=alice_worker, merged=code(project, "P-IND-02"), into=code(project, "P-IND-01")
+        actor=carol_supervisor, merged=code(project, "P-IND-02"), into=code(project, "P-IND-01")
     )
+    project.refresh_from_db()
+    assert project.codebook_version == version + 1
     hits = selectors.run_code_query(alice_worker, project, "P-IND-01")
     assert [(h.start, h.end) for h in hits] == [(0, 3)]
     assert CodedSegment.objects.filter(code__label="P-IND-02").count() == 2  # not rewritten
 
     with pytest.raises(InvalidInput, match="under itself"):
         services.move_code(
-            actor=alice_worker, code=code(project, "P"), new_parent=code(project, "P-IND")
+            actor=carol_supervisor, code=code(project, "P"), new_parent=code(project, "P-IND")
         )
     services.move_code(
-        actor=alice_worker, code=code(project, "P-IND-01"), new_parent=code(project, "P-FAM")
+        actor=carol_supervisor, code=code(project, "P-IND-01"), new_parent=code(project, "P-FAM")
     )
     assert selectors.code_counts(project)[code(project, "P-FAM").pk][1] == 3
 
 
-def test_split_moves_segments_to_new_child_codes(alice_worker, transcript, project) -> None:
+def test_split_moves_segments_to_new_child_codes(
+    alice_worker, carol_supervisor, transcript, project
+) -> None:
     hope = code(project, "P-IND-02")
     first, second = (
         services.apply_codes(
@@ -287,7 +296,7 @@ def test_split_moves_segments_to_new_child_codes(alice_worker, transcript, proje
         for s in (0, 10)
     )
     children = services.split_code(
-        actor=alice_worker,
+        actor=carol_supervisor,
         code=hope,
         new_names=["Hope for cure", "Hope for the day"],
         assignments={first.pk: 0, second.pk: 1},

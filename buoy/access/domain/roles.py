@@ -100,3 +100,8 @@ def can_code_interviews(role: Role) -> bool:
 def can_start_research_projects(role: Role) -> bool:
     """Researchers and supervisors start research projects and choose their members."""
     return role in (Role.RESEARCHER, Role.SUPERVISOR)
+
+
+def can_edit_department_codebook(role: Role) -> bool:
+    """Supervisors and administrators keep the department's casework codebook."""
+    return role in (Role.SUPERVISOR, Role.ADMIN)
