@@ -143,6 +143,8 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     # nothing left to undo (400); Carol's API delete is undone (302)
     "coding:undo": ("post", {}, answers(400, 404, 302, 404, 404, 403, LOGIN)),
     "coding:deidentify": ("get", {}, answers(200, 404, 200, 404, 404, 403, LOGIN)),
+    "coding:codebook": ("get", {}, answers(200, 200, 200, 200, 404, 200, LOGIN)),
+    "coding:code_edit": ("get", {}, answers(200, 200, 200, 200, 404, 200, LOGIN)),
 }
 
 
@@ -229,6 +231,7 @@ def world(personas: dict[str, User], alice_case: Case) -> dict[str, Any]:
         "project_id": casework.pk,
         "transcript_id": transcript.pk,
         "segment_id": segment.pk,
+        "code_id": segment.code_id,
         "pk": {
             "case": alice_case.pk,
             "caregiver": caregiver.pk,

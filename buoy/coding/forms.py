@@ -139,3 +139,33 @@ class TablesForm(SegmentFilterForm):
     def count_by(self) -> str:
         by = self.cleaned_data.get("by") if self.is_valid() else ""
         return by if by in FREQUENCY_BY else "case"
+
+
+class CodeForm(forms.Form):
+    """A code's names, definition, notes, colour, and whether it is applied or only groups."""
+
+    label = forms.CharField(label=_("Label"), max_length=40, required=False)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200)
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200, required=False)
+    definition_en = forms.CharField(
+        label=_("Definition (English)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    definition_zh = forms.CharField(
+        label=_("Definition (Chinese)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    inclusion = forms.CharField(
+        label=_("Include when"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    exclusion = forms.CharField(
+        label=_("Exclude when"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    example = forms.CharField(
+        label=_("Example"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    colour = forms.RegexField(
+        label=_("Colour"),
+        regex=r"^#[0-9A-Fa-f]{6}$",
+        required=False,
+        error_messages={"invalid": _("A colour is written #RRGGBB, e.g. #2E7D32.")},
+    )
+    codable = forms.BooleanField(label=_("Can be applied to text"), required=False, initial=True)

@@ -866,3 +866,16 @@ def redaction_suggestions(user: User, transcript: Transcript) -> list[RedactionS
 def research_projects_of(user: User) -> QuerySet[Project]:
     """Research projects `user` is a member of (where a de-identified copy may go)."""
     return Project.objects.filter(kind=ProjectKind.RESEARCH, memberships__user=user)
+
+
+def get_codebook_project_for(user: User, project_id: Any) -> Project:
+    """A project whose codebook `user` may read: one they work in, or, for an administrator,
+    the department's casework codebook (administrators keep it but read no transcripts)."""
+    try:
+        return get_project_for(user, project_id)
+    except NotFound:
+        if user.is_authenticated and user.as_actor().role is Role.ADMIN:
+            found = Project.objects.filter(pk=project_id, kind=ProjectKind.CASEWORK).first()
+            if found is not None:
+                return found
+        raise

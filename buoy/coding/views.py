@@ -12,6 +12,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -25,6 +26,7 @@ from django.views.decorators.http import require_POST
 from buoy.access.decorators import role_allows
 from buoy.access.domain.roles import (
     can_code_interviews,
+    can_edit_department_codebook,
     can_see_identifiable_cases,
     can_start_research_projects,
 )
@@ -37,6 +39,7 @@ from buoy.coding.domain.agreement import FIRST, character_agreement, disagreemen
 from buoy.coding.domain.runs import cut_into_runs
 from buoy.coding.domain.tables import Table, to_csv, to_xlsx
 from buoy.coding.forms import (
+    CodeForm,
     MemoForm,
     ProjectStartForm,
     QueryForm,
@@ -751,3 +754,122 @@ def deidentify(request: HttpRequest, transcript_id: int) -> HttpResponse:
         "extra": extra,
     }
     return render(request, "coding/deidentify.html", context, status=400 if errors else 200)
+
+
+# --- codebook ------------------------------------------------------------------------------
+
+
+def _codebook_project(request: HttpRequest, project_id: int) -> Project:
+    try:
+        return selectors.get_codebook_project_for(_user(request), project_id)
+    except NotFound:
+        raise Http404(_("No such project.")) from None
+
+
+def _may_edit_codebook(user: User, project: Project) -> bool:
+    role = user.as_actor().role
+    if project.kind == "casework":
+        return can_edit_department_codebook(role)
+    return can_code_interviews(role)
+
+
+@login_required
+def codebook(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The project's codebook: every code with its names, definition and colour; add a code."""
+    found = _codebook_project(request, project_id)
+    user = _user(request)
+    form = CodeForm(request.POST or None)
+    errors: list[str] = []
+    if request.method == "POST":
+        parent = found.codes.active().filter(pk=request.POST.get("parent") or 0).first()
+        if form.is_valid():
+            try:
+                services.add_code(actor=user, project=found, parent=parent, **form.cleaned_data)
+            except Forbidden:
+                raise PermissionDenied() from None
+            except InvalidInput as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The code was added."))
+                return redirect("coding:codebook", project_id=found.pk)
+    language = _language()
+    tree = _tree(found, {}, language)
+    context = {
+        "project": found,
+        "tree": tree,
+        "form": form,
+        "errors": errors,
+        "may_edit": _may_edit_codebook(user, found),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "coding/codebook.html", context, status=status)
+
+
+@login_required
+def code_edit(request: HttpRequest, code_id: int) -> HttpResponse:
+    """Change one code: its fields, its place in the tree, merge it, or split it."""
+    code = Code.objects.filter(pk=code_id).select_related("project").first()
+    if code is None:
+        raise Http404(_("No such code."))
+    found = _codebook_project(request, code.project_id)
+    user = _user(request)
+    form = CodeForm(
+        request.POST if request.POST.get("action") == "save" else None,
+        initial={name: getattr(code, name) for name in CodeForm.base_fields},
+    )
+    errors: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        others = found.codes.active().exclude(pk=code.pk)
+        try:
+            if action == "save":
+                if form.is_valid():
+                    services.update_code(actor=user, code=code, **form.cleaned_data)
+                    messages.success(request, _("The code was saved."))
+                    return redirect("coding:code_edit", code_id=code.pk)
+            elif action == "move":
+                parent = others.filter(pk=request.POST.get("parent") or 0).first()
+                services.move_code(actor=user, code=code, new_parent=parent)
+                messages.success(request, _("The code was moved."))
+                return redirect("coding:codebook", project_id=found.pk)
+            elif action == "merge":
+                into = others.filter(pk=request.POST.get("into") or 0).first()
+                if into is None:
+                    raise InvalidInput({"into": [_("Choose the code to merge into.")]})
+                services.merge_codes(actor=user, merged=code, into=into)
+                messages.success(request, _("The codes were merged."))
+                return redirect("coding:codebook", project_id=found.pk)
+            elif action == "split":
+                names = request.POST.get("names", "").splitlines()
+                assignments = {}
+                for key in request.POST:
+                    value = request.POST.get(key, "")
+                    if key.startswith("segment-") and value.isdigit():
+                        assignments[int(key.removeprefix("segment-"))] = int(value)
+                services.split_code(actor=user, code=code, new_names=names, assignments=assignments)
+                messages.success(request, _("The code was split."))
+                return redirect("coding:codebook", project_id=found.pk)
+            else:
+                raise InvalidInput({"action": [_("Choose what to do.")]})
+        except Forbidden:
+            raise PermissionDenied() from None
+        except InvalidInput as error:
+            errors += _messages_of(error)
+    visible = selectors.transcripts_visible_to(user).filter(project=found)
+    segments = (
+        CodedSegment.objects.current()
+        .filter(code=code, transcript__in=visible)
+        .select_related("transcript")
+        .defer("transcript__text")[:200]
+    )
+    context = {
+        "project": found,
+        "code": code,
+        "form": form,
+        "errors": errors,
+        "others": selectors.codes_of(found),
+        "segments": segments,
+        "may_edit": _may_edit_codebook(user, found),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "coding/code_edit.html", context, status=status)
