@@ -27,6 +27,11 @@ def add_parser(commands: Any) -> None:
     exported.add_argument("project")
     exported.add_argument("--format", choices=["qdpx", "qdc", "csv", "xlsx"], required=True)
     exported.add_argument("-o", "--output", required=True, help="file to write")
+    exported.add_argument(
+        "--include-identifiable",
+        action="store_true",
+        help="needed to export the casework project, whose transcripts identify families",
+    )
     stats = actions.add_parser("stats", help="documents, codes, coded segments, memos, users")
     stats.add_argument("project")
     stats.add_argument("--json", action="store_true")
@@ -135,6 +140,11 @@ def _export(args: argparse.Namespace) -> int:
     from buoy.coding.selectors import export_for, project_named
 
     project = project_named(args.project)
+    if project.kind == "casework" and args.format != "qdc" and not args.include_identifiable:
+        return _fail(
+            f"{project.name!r} holds identifiable case transcripts; export a research project's "
+            "de-identified copies instead, or add --include-identifiable"
+        )
     data, _content_type, _name = export_for(None, project, args.format)
     Path(args.output).write_bytes(data)
     print(f"wrote {args.output} ({len(data)} bytes)")

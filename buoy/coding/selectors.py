@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from buoy.access.domain.roles import Role, can_see_identifiable_cases
 from buoy.access.models import User
 from buoy.audit.services import record
+from buoy.cases.models import Case
 from buoy.cases.selectors import cases_visible_to
 from buoy.coding.domain.agreement import Coding
 from buoy.coding.domain.codebook import rollup_counts
@@ -34,6 +35,7 @@ from buoy.coding.domain.refi import (
     QdaProject,
     QdaSource,
     QdaUser,
+    QdaVariable,
     write_codebook,
     write_project,
 )
@@ -798,18 +800,37 @@ def exchange_project(
     usernames = dict(
         User.objects.filter(pk__in=[p for p in people if p]).values_list("pk", "username")
     )
-    cases = [
-        QdaCase(
-            guid=case_guid(case_id), name=case_labels.get(case_id, f"case-{n}"), source_guids=guids
-        )
-        for n, (case_id, guids) in enumerate(sorted(case_sources.items()), 1)
+    # Case attributes that the queries filter by; none of them names the family.
+    variables = [
+        QdaVariable(guid=str(uuid.uuid5(_GUIDS, f"variable:{name}")), name=name)
+        for name in ("diagnosis", "phase")
     ]
+    attributes = {
+        pk: (diagnosis or "", phase or "")
+        for pk, diagnosis, phase in Case.objects.filter(pk__in=list(case_sources)).values_list(
+            "pk", "child__diagnosis_code", "phase"
+        )
+    }
+    cases = []
+    for n, (case_id, guids) in enumerate(sorted(case_sources.items()), 1):
+        values = dict(
+            zip((v.guid for v in variables), attributes.get(case_id, ("", "")), strict=True)
+        )
+        cases.append(
+            QdaCase(
+                guid=case_guid(case_id),
+                name=case_labels.get(case_id, f"case-{n}"),
+                values={guid: value for guid, value in values.items() if value},
+                source_guids=guids,
+            )
+        )
     return QdaProject(
         name=project.name,
         users=[
             QdaUser(guid=str(person_guid(pk)), name=name) for pk, name in sorted(usernames.items())
         ],
         codes=roots,
+        variables=variables if cases else [],
         cases=cases,
         sources=sources,
         codings=codings,

@@ -163,3 +163,38 @@ def test_cli_stats_agreement_export_and_import(coded_study, tmp_path, capsys) ->
     bad.write_bytes(b"not a zip")
     assert main(["qda", "import", str(bad)]) == 2
     assert "bad.qdpx" in capsys.readouterr().err
+
+
+def test_case_transcripts_export_as_cases_with_variables_and_no_names(
+    alice_worker, alice_case
+) -> None:
+    casework = services.casework_project()
+    services.import_transcript(
+        actor=alice_worker, project=casework, filename="", pasted="妈妈：还好。", case=alice_case
+    )
+    data, _type, _name = selectors.export_for(None, casework, "qdpx")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        project_xml = archive.read("project.qde")
+    xmlschema.XMLSchema(shared("samples/refi-qda/Project.xsd")).validate(project_xml)
+    text = project_xml.decode()
+    assert 'name="case-1"' in text
+    assert alice_case.reference not in text
+    assert alice_case.child.full_name not in text
+    assert "C91.0" in text
+    assert 'name="diagnosis"' in text
+
+
+def test_the_casework_project_leaves_only_when_asked_in_so_many_words(
+    alice_worker, alice_case, tmp_path, capsys
+) -> None:
+    casework = services.casework_project()
+    services.import_transcript(
+        actor=alice_worker, project=casework, filename="", pasted="妈妈：还好。", case=alice_case
+    )
+    out = tmp_path / "casework.qdpx"
+    assert main(["qda", "export", casework.name, "--format", "qdpx", "-o", str(out)]) == 2
+    assert "identifiable" in capsys.readouterr().err
+    assert not out.exists()
+    assert main(["qda", "export", casework.name, "--format", "qdc", "-o", str(out)]) == 0
+    command = ["qda", "export", casework.name, "--format", "qdpx", "-o", str(out)]
+    assert main([*command, "--include-identifiable"]) == 0
