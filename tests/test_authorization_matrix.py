@@ -144,6 +144,7 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "coding:undo": ("post", {}, answers(400, 404, 302, 404, 404, 403, LOGIN)),
     "coding:deidentify": ("get", {}, answers(200, 404, 200, 404, 404, 403, LOGIN)),
     "coding:codebook": ("get", {}, answers(200, 200, 200, 200, 404, 200, LOGIN)),
+    "coding:memos": ("get", {}, answers(200, 200, 200, 200, 404, 403, LOGIN)),
     "coding:code_edit": ("get", {}, answers(200, 200, 200, 200, 404, 200, LOGIN)),
 }
 

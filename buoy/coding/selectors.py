@@ -900,3 +900,47 @@ def get_codebook_project_for(user: User, project_id: Any) -> Project:
             if found is not None:
                 return found
         raise
+
+
+def memo_report(user: User, project: Project) -> Table:
+    """Every current memo of the project the user may read: what it is about, who, when."""
+    table = Table(
+        str(_("Memos")),
+        [_("About"), _("Subject"), _("Title"), _("Memo"), _("Author"), _("Written")],
+    )
+    memos = (
+        memos_visible_to(user, project)
+        .select_related("author", "code", "transcript", "segment__code", "segment__transcript")
+        .defer("transcript__text", "segment__transcript__text")
+        .order_by("created_at", "pk")
+    )
+    labels = _case_labels(user, project)
+    for memo in memos:
+        if memo.segment is not None:
+            about = str(_("coded segment"))
+            subject = (
+                f"{memo.segment.transcript.title} {memo.segment.start}–{memo.segment.end} "
+                f"({memo.segment.code})"
+            )
+        elif memo.code is not None:
+            about, subject = str(_("code")), str(memo.code)
+        elif memo.transcript is not None:
+            about, subject = str(_("transcript")), memo.transcript.title
+        elif memo.case_id is not None:
+            about, subject = str(_("case")), labels.get(memo.case_id, "")
+        else:
+            about, subject = str(_("project")), project.name
+        table.rows.append(
+            [
+                about,
+                subject,
+                memo.title,
+                memo.text,
+                memo.author.username,
+                memo.created_at.isoformat(),
+            ]
+        )
+    record(
+        actor=user, action="coding.memo.listed", subject=project, context={"memos": len(table.rows)}
+    )
+    return table

@@ -14,6 +14,7 @@ urlpatterns = [
     path("projects/<int:project_id>/co-occurrence/", views.cooccurrence, name="cooccurrence"),
     path("projects/<int:project_id>/agreement/", views.agreement, name="agreement"),
     path("projects/<int:project_id>/codebook/", views.codebook, name="codebook"),
+    path("projects/<int:project_id>/memos/", views.memos, name="memos"),
     path("codes/<int:code_id>/", views.code_edit, name="code_edit"),
     path("transcripts/<int:transcript_id>/", views.transcript, name="transcript"),
     path("transcripts/<int:transcript_id>/apply/", views.apply, name="apply"),

@@ -873,3 +873,50 @@ def code_edit(request: HttpRequest, code_id: int) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "coding/code_edit.html", context, status=status)
+
+
+# --- memos ---------------------------------------------------------------------------------
+
+
+@coder
+def memos(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The project's memo report (CSV/XLSX too); write a memo on the project or a code."""
+    found = _project(request, project_id)
+    user = _user(request)
+    form = MemoForm(request.POST or None)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        code = found.codes.active().filter(pk=request.POST.get("code") or 0).first()
+        try:
+            services.write_memo(
+                actor=user,
+                project=found,
+                text=form.cleaned_data["text"],
+                title=form.cleaned_data["title"],
+                code=code,
+            )
+        except Forbidden:
+            raise PermissionDenied() from None
+        except InvalidInput as error:
+            errors += _messages_of(error)
+        else:
+            messages.success(request, _("The memo was saved."))
+            return redirect("coding:memos", project_id=found.pk)
+    report = selectors.memo_report(user, found)
+    fmt = request.GET.get("format")
+    if fmt in ("csv", "xlsx"):
+        data = to_csv(report) if fmt == "csv" else to_xlsx([report])
+        response = HttpResponse(
+            data, content_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX
+        )
+        response["Content-Disposition"] = f'attachment; filename="memos.{fmt}"'
+        return response
+    context = {
+        "project": found,
+        "report": report,
+        "form": form,
+        "errors": errors,
+        "codes": selectors.codes_of(found),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "coding/memos.html", context, status=status)

@@ -230,3 +230,38 @@ def test_the_agreement_page_shows_kappa_for_two_coders(
     # 31 characters: both 4, Alice only 4, neither 23; po = 27/31, pe = 8*4/961 + 23*27/961
     assert "<td>0.871</td><td>0.597</td>" in html
     assert "好起来" in html  # the stretch only Alice coded
+
+
+def test_memo_report_lists_memos_and_downloads_as_csv(alice_worker, alice_case):
+    import csv
+    import io
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from buoy.coding import services
+
+    casework = services.casework_project()
+    transcript = services.import_transcript(
+        actor=alice_worker, project=casework, filename="", pasted="妈妈：还好。", case=alice_case
+    )
+    services.write_memo(
+        actor=alice_worker, project=casework, text="关于转录稿", transcript=transcript
+    )
+    client = Client()
+    client.force_login(alice_worker)
+    url = reverse("coding:memos", args=[casework.pk])
+    saved = client.post(
+        url, {"text": "about hope", "code": casework.codes.get(label="P-IND-02").pk}
+    )
+    assert saved.status_code == 302
+    page = client.get(url)
+    assert "关于转录稿" in page.content.decode()
+    assert "about hope" in page.content.decode()
+    rows = list(
+        csv.reader(io.StringIO(client.get(url, {"format": "csv"}).content.decode("utf-8-sig")))
+    )
+    assert [row[3] for row in rows[1:]] == ["关于转录稿", "about hope"]
+    assert rows[2][0] == "code"
+    refused = client.post(url, {"text": ""})
+    assert refused.status_code == 400
