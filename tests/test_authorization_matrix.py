@@ -145,7 +145,17 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "coding:deidentify": ("get", {}, answers(200, 404, 200, 404, 404, 403, LOGIN)),
     "coding:codebook": ("get", {}, answers(200, 200, 200, 200, 404, 200, LOGIN)),
     "coding:memos": ("get", {}, answers(200, 200, 200, 200, 404, 403, LOGIN)),
+    "coding:case_section": ("get", {}, CASE_PAGE),
     "coding:code_edit": ("get", {}, answers(200, 200, 200, 200, 404, 200, LOGIN)),
+    "coding:autocode": ("get", {}, CODING_PAGE),
+    # nothing to look for (or no auto-coding of theirs to undo): 400 for those who may code
+    "coding:autocode_apply": ("post", {}, answers(400, 400, 400, 400, 404, 403, LOGIN)),
+    "coding:autocode_undo": ("post", {}, answers(400, 400, 400, 400, 404, 403, LOGIN)),
+    "coding:suggestions": ("get", {}, CODING_PAGE),
+    # one coded segment is too little to learn from: 400
+    "coding:suggestions_train": ("post", {}, answers(400, 400, 400, 400, 404, 403, LOGIN)),
+    "coding:transcript_suggestions": ("get", {}, TRANSCRIPT_PAGE),
+    "coding:suggestion_accept": ("post", {}, answers(400, 404, 400, 404, 404, 403, LOGIN)),
 }
 
 

@@ -169,3 +169,52 @@ class CodeForm(forms.Form):
         error_messages={"invalid": _("A colour is written #RRGGBB, e.g. #2E7D32.")},
     )
     codable = forms.BooleanField(label=_("Can be applied to text"), required=False, initial=True)
+
+
+# --- auto-coding ---------------------------------------------------------------------------
+
+AUTOCODE_KINDS = [
+    ("text", _("Text (capitals or not)")),
+    ("regex", _("Regular expression")),
+    ("speaker", _("Speaker")),
+]
+AUTOCODE_SCOPES = [
+    ("match", _("What matches")),
+    ("sentence", _("The whole sentence")),
+    ("turn", _("The whole speaker turn")),
+]
+
+
+class AutocodeForm(forms.Form):
+    """An auto-coding search, and the code to apply to what it finds (not needed to preview)."""
+
+    pattern = forms.CharField(
+        label=_("Look for"),
+        max_length=1000,
+        strip=False,
+        help_text=_(
+            "Words, a regular expression (matched one sentence at a time; (?i) ignores "
+            "capitals) or part of a speaker's name."
+        ),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=AUTOCODE_KINDS, initial="text")
+    scope = forms.ChoiceField(label=_("Code"), choices=AUTOCODE_SCOPES, initial="match")
+    transcript = forms.TypedChoiceField(label=_("In"), required=False, coerce=int, empty_value=None)
+    code = forms.TypedChoiceField(
+        label=_("Code to apply"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        transcripts: list[tuple[int, str]],
+        codes: list[tuple[int, str]],
+        needs_code: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        transcript_field = cast(forms.TypedChoiceField, self.fields["transcript"])
+        transcript_field.choices = [("", _("Every transcript of the project")), *transcripts]
+        code_field = cast(forms.TypedChoiceField, self.fields["code"])
+        code_field.choices = [("", "—"), *codes]
+        code_field.required = needs_code

@@ -296,3 +296,34 @@ class CodingAction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.segment_ids}"
+
+
+# --- learned suggestions -------------------------------------------------------------------
+
+
+class SuggestionModelRecord(models.Model):
+    """A code-suggestion model trained on a project's coded segments (`domain/suggestions.py`).
+
+    Personal data: the stored model's vocabulary holds words and character pairs of the
+    coded text it learned from, which may include names from identifiable transcripts. It is
+    never shown; only the newest record of a project keeps its `data`, older ones keep their
+    quality figures for the history.
+    """
+
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="suggestion_models")
+    trained_at = models.DateTimeField(default=timezone.now)
+    trained_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    n_examples = models.PositiveIntegerField(help_text="coded segments and uncoded sentences")
+    # code id → {"precision", "recall", "support"} (cross-validated; None when too few)
+    quality = models.JSONField(default=dict)
+    # code id → coded segments, for codes with too few examples to learn
+    skipped = models.JSONField(default=dict)
+    data = models.BinaryField(help_text="SuggestionModel.to_bytes(); empty once superseded")
+
+    class Meta:
+        ordering = ["project", "-trained_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"suggestion model {self.pk} of project {self.project_id}"

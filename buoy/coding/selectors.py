@@ -9,6 +9,7 @@ Who sees a transcript (ADR 0008's companion rules, `docs/coding.md`):
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,6 +26,16 @@ from buoy.audit.services import record
 from buoy.cases.models import Case
 from buoy.cases.selectors import cases_visible_to
 from buoy.coding.domain.agreement import Coding
+from buoy.coding.domain.autocoding import (
+    MAX_OPEN_ENDED,
+    MAX_PATTERN,
+    PatternError,
+    Turn,
+    find_spans,
+    prepare,
+    sentence_spans,
+    uncovered,
+)
 from buoy.coding.domain.codebook import rollup_counts
 from buoy.coding.domain.redaction import RedactionSuggestion, suggest_redactions
 from buoy.coding.domain.refi import (
@@ -47,6 +58,7 @@ from buoy.coding.domain.regions import (
     merge,
     parse_query,
 )
+from buoy.coding.domain.suggestions import ModelFormatError, SuggestionModel
 from buoy.coding.domain.tables import Table, to_csv, to_xlsx
 from buoy.coding.domain.words import fts5_match, search_terms
 from buoy.coding.models import (
@@ -58,6 +70,8 @@ from buoy.coding.models import (
     Project,
     ProjectKind,
     ProjectMember,
+    SpeakerTurn,
+    SuggestionModelRecord,
     Transcript,
 )
 from buoy.core.errors import InvalidInput, NotFound
@@ -944,3 +958,296 @@ def memo_report(user: User, project: Project) -> Table:
         actor=user, action="coding.memo.listed", subject=project, context={"memos": len(table.rows)}
     )
     return table
+
+
+# --- auto-coding ---------------------------------------------------------------------------
+
+AUTOCODING_LIMIT = 2000  # matches shown and applied at once
+AUTOCODING_SECONDS = 3.0  # time budget of one preview's regular expression
+
+
+@dataclass(frozen=True)
+class AutoMatch:
+    """A stretch of a transcript an auto-coding search picked out."""
+
+    transcript: Transcript
+    start: int
+    end: int
+
+    @property
+    def text(self) -> str:
+        return self.transcript.text[self.start : self.end]
+
+
+@dataclass(frozen=True)
+class AutocodingPreview:
+    """What applying a search would code: its matches (at most the limit) and whether more
+    were left out."""
+
+    matches: list[AutoMatch]
+    truncated: bool
+    searched: int  # transcripts searched
+
+    @property
+    def transcripts(self) -> int:
+        return len({match.transcript.pk for match in self.matches})
+
+
+def pattern_message(error: PatternError) -> str:
+    """Why a pattern was refused, in the reader's language."""
+    messages = {
+        "empty": _("Type what to look for."),
+        "kind": _("Look for text, a regular expression or a speaker."),
+        "scope": _("Code the match, its sentence or its speaker turn."),
+        "too_long": _("A pattern may be at most %(n)s characters long.") % {"n": MAX_PATTERN},
+        "syntax": _("This regular expression is not valid: %(error)s (at character %(at)s).")
+        % {"error": error.detail, "at": (error.position or 0) + 1},
+        "backreference": _(
+            "Back-references such as \\1 or (?P=name) are not allowed: they can make a "
+            "search run for hours."
+        ),
+        "nested": _(
+            "A repeated group may not hold a repeat or alternatives of its own, as in (a+)+ "
+            "or (ab|a)*: such patterns can run for hours on one sentence."
+        ),
+        "open_ended": _(
+            "At most %(n)s open-ended repeats (*, + or {n,}) in one pattern; use a bounded "
+            "one such as {1,20} instead."
+        )
+        % {"n": MAX_OPEN_ENDED},
+        "slow": _(
+            "The regular expression took too long on these transcripts; make it simpler or "
+            "search one transcript."
+        ),
+    }
+    return str(messages.get(error.reason, str(error)))
+
+
+def turns_of(transcript_ids: Iterable[int]) -> dict[int, list[Turn]]:
+    """Speaker turns of the transcripts, as plain values, in order."""
+    turns: dict[int, list[Turn]] = {}
+    rows = SpeakerTurn.objects.filter(transcript_id__in=list(transcript_ids)).order_by(
+        "transcript_id", "start"
+    )
+    for transcript_id, start, end, speaker in rows.values_list(
+        "transcript_id", "start", "end", "speaker"
+    ):
+        turns.setdefault(transcript_id, []).append(Turn(start, end, speaker))
+    return turns
+
+
+def autocoding_preview(
+    user: User,
+    project: Project,
+    *,
+    pattern: str,
+    kind: str,
+    scope: str,
+    transcript: Transcript | None = None,
+    limit: int = AUTOCODING_LIMIT,
+) -> AutocodingPreview:
+    """What auto-coding would code in the project's transcripts `user` may read (or one).
+
+    `kind` is text, regex or speaker; `scope` match, sentence or turn (`domain/autocoding.py`).
+    A pattern Buoy will not run raises InvalidInput with the reason. The search is audited
+    (which transcripts matched, not what was looked for).
+    """
+    try:
+        search = prepare(pattern, kind, scope)
+    except PatternError as error:
+        field = error.reason if error.reason in ("kind", "scope") else "pattern"
+        raise InvalidInput({field: [pattern_message(error)]}) from None
+    pool = transcripts_visible_to(user).filter(project=project)
+    if transcript is not None:
+        pool = pool.filter(pk=transcript.pk)
+    transcripts = list(pool.order_by("title", "pk"))
+    turns = turns_of(t.pk for t in transcripts)
+    deadline = time.monotonic() + AUTOCODING_SECONDS
+    matches: list[AutoMatch] = []
+    truncated = False
+    for found in transcripts:
+        try:
+            spans = find_spans(search, found.text, turns.get(found.pk, []), deadline=deadline)
+        except PatternError as error:
+            raise InvalidInput({"pattern": [pattern_message(error)]}) from None
+        for start, end in spans:
+            if len(matches) == limit:
+                truncated = True
+                break
+            matches.append(AutoMatch(found, start, end))
+        if truncated:
+            break
+    record(
+        actor=user,
+        action="coding.autocoding.previewed",
+        subject=project,
+        context={
+            "kind": kind,
+            "scope": scope,
+            "transcripts": sorted({match.transcript.pk for match in matches}),
+            "matches": len(matches),
+        },
+    )
+    return AutocodingPreview(matches, truncated, len(transcripts))
+
+
+# --- learned suggestions -------------------------------------------------------------------
+
+SUGGESTION_THRESHOLD = 0.5
+SUGGESTION_MAX_NEGATIVES = 2000
+# (record id, trained at) → its model; a stored model never changes
+_LOADED_MODELS: dict[tuple[int, str], SuggestionModel] = {}
+
+
+def training_examples(
+    user: User, project: Project
+) -> tuple[list[tuple[str, list[str]]], list[int]]:
+    """What a suggestion model learns from, and the transcripts it comes from.
+
+    Each current coded segment of the project's transcripts `user` may read is an example:
+    its text and the ids of every code on exactly that stretch (a merged code counts as the
+    code it was merged into). Sentences of those transcripts that no segment touches are
+    examples with no code, as many as the coded ones (at most `SUGGESTION_MAX_NEGATIVES`),
+    spread evenly through the transcripts.
+    """
+    merged = dict(project.codes.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+    spans: dict[tuple[int, int, int], set[str]] = {}
+    rows = filtered_segments(user, project).values_list("transcript_id", "start", "end", "code_id")
+    for transcript_id, start, end, code_id in rows:
+        spans.setdefault((transcript_id, start, end), set()).add(str(merged.get(code_id, code_id)))
+    ids = sorted({key[0] for key in spans})
+    texts = dict(Transcript.objects.filter(pk__in=ids).values_list("pk", "text"))
+    examples = [
+        (texts[transcript_id][start:end], sorted(codes))
+        for (transcript_id, start, end), codes in sorted(spans.items())
+    ]
+    turns = turns_of(ids)
+    covered: dict[int, list[tuple[int, int]]] = {}
+    for transcript_id, start, end in (
+        CodedSegment.objects.current()
+        .filter(transcript_id__in=ids)
+        .values_list("transcript_id", "start", "end")
+    ):
+        covered.setdefault(transcript_id, []).append((start, end))
+    candidates = [
+        texts[transcript_id][span.start : span.end]
+        for transcript_id in ids
+        for span in uncovered(
+            sentence_spans(texts[transcript_id], turns.get(transcript_id, [])),
+            covered.get(transcript_id, []),
+        )
+    ]
+    wanted = min(len(examples), SUGGESTION_MAX_NEGATIVES, len(candidates))
+    if wanted:
+        step = len(candidates) / wanted
+        examples += [(candidates[int(i * step)], []) for i in range(wanted)]
+    return examples, ids
+
+
+def suggestion_models_of(project: Project) -> QuerySet[SuggestionModelRecord]:
+    """The project's trained models, newest first, without their stored bytes."""
+    return (
+        SuggestionModelRecord.objects.filter(project=project)
+        .select_related("trained_by")
+        .defer("data")
+        .order_by("-trained_at", "-pk")
+    )
+
+
+def _latest_model(project: Project) -> tuple[SuggestionModelRecord | None, SuggestionModel | None]:
+    """The project's newest model record and the model in it (None when it cannot be read)."""
+    newest = suggestion_models_of(project).first()
+    if newest is None:
+        return None, None
+    key = (newest.pk, newest.trained_at.isoformat())
+    model = _LOADED_MODELS.get(key)
+    if model is None:
+        stored = SuggestionModelRecord.objects.filter(pk=newest.pk).values_list("data", flat=True)
+        try:
+            model = SuggestionModel.from_bytes(bytes(stored.get()))
+        except ModelFormatError:
+            return newest, None
+        _LOADED_MODELS.clear()  # one model at a time is plenty: they are a few megabytes
+        _LOADED_MODELS[key] = model
+    return newest, model
+
+
+@dataclass(frozen=True)
+class CodeSuggestion:
+    """A code the model proposes for a sentence, how sure it is, and how often it was right."""
+
+    code: Code
+    confidence: float
+    precision: float | None  # cross-validated, at the 0.5 threshold
+
+
+@dataclass(frozen=True)
+class SentenceSuggestions:
+    """An uncoded sentence of a transcript and the codes proposed for it, likeliest first."""
+
+    start: int
+    end: int
+    text: str
+    codes: list[CodeSuggestion]
+
+
+@dataclass(frozen=True)
+class TranscriptSuggestions:
+    """The suggestions for a transcript and the model they came from.
+
+    `model` is None when the project has no trained model; `readable` is False when the
+    stored model was made by another version of Buoy (train again).
+    """
+
+    model: SuggestionModelRecord | None
+    readable: bool
+    sentences: list[SentenceSuggestions]
+
+
+def suggestions_for(
+    user: User,
+    transcript: Transcript,
+    *,
+    threshold: float = SUGGESTION_THRESHOLD,
+    top: int = 3,
+) -> TranscriptSuggestions:
+    """Codes the project's newest model proposes for each sentence no segment touches yet.
+
+    Only proposals with confidence ≥ `threshold`, at most `top` per sentence; codes since
+    merged are shown as the code they went into, categories and deleted codes left out.
+    Nothing is applied: a person accepts each one (`services.accept_suggestion`).
+    """
+    if not transcripts_visible_to(user).filter(pk=transcript.pk).exists():
+        raise NotFound()
+    stored, model = _latest_model(transcript.project)
+    if stored is None or model is None:
+        return TranscriptSuggestions(stored, stored is None, [])
+    text = transcript.text
+    coded = list(transcript.segments.current().values_list("start", "end"))
+    sentences = uncovered(
+        sentence_spans(text, turns_of([transcript.pk]).get(transcript.pk, [])), coded
+    )
+    codes = {str(code.pk): code for code in transcript.project.codes.all()}
+    by_pk = {code.pk: code for code in codes.values()}
+    result = []
+    for span, proposed in zip(
+        sentences,
+        model.suggest([text[s.start : s.end] for s in sentences], threshold, top),
+        strict=True,
+    ):
+        chosen: dict[int, CodeSuggestion] = {}
+        for suggestion in proposed:
+            code = codes.get(suggestion.code)
+            if code is not None and code.merged_into_id is not None:
+                code = by_pk.get(code.merged_into_id)
+            if code is None or not code.codable or code.pk in chosen:
+                continue
+            quality = stored.quality.get(suggestion.code) or {}
+            chosen[code.pk] = CodeSuggestion(code, suggestion.confidence, quality.get("precision"))
+        if chosen:
+            result.append(
+                SentenceSuggestions(
+                    span.start, span.end, text[span.start : span.end], list(chosen.values())
+                )
+            )
+    return TranscriptSuggestions(stored, True, result)

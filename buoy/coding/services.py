@@ -30,6 +30,7 @@ from buoy.coding.domain.codebook import CodebookNode, bundled_codebook, walk
 from buoy.coding.domain.redaction import RedactionSuggestion, Replacement, apply_redactions
 from buoy.coding.domain.refi import QdaCode, QdaProject, RefiError, read_codebook, read_project
 from buoy.coding.domain.sentences import split_sentences
+from buoy.coding.domain.suggestions import train as train_model
 from buoy.coding.domain.transcripts import (
     ParsedTranscript,
     TranscriptError,
@@ -48,8 +49,10 @@ from buoy.coding.models import (
     ProjectKind,
     ProjectMember,
     SpeakerTurn,
+    SuggestionModelRecord,
     Transcript,
 )
+from buoy.coding.selectors import AutoMatch, training_examples, transcripts_visible_to
 from buoy.core.errors import Forbidden, InvalidInput, NotFound
 
 CASEWORK_PROJECT = "Casework"
@@ -880,3 +883,152 @@ def make_deidentified_copy(
         },
     )
     return copy
+
+
+# --- auto-coding ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AutocodingResult:
+    """What `apply_autocoding` did: the one action to undo, segments made and matches skipped
+    because the actor had already coded exactly that stretch with the code."""
+
+    action: CodingAction | None
+    applied: int
+    skipped: int
+    transcripts: int
+
+
+@transaction.atomic
+def apply_autocoding(
+    *, actor: User, project: Project, code_id: Any, matches: Sequence[AutoMatch]
+) -> AutocodingResult:
+    """Apply one code to every match of an auto-coding preview, as one undoable action.
+
+    The matches come from `selectors.autocoding_preview`, possibly across transcripts; each
+    transcript must be one the actor may read in this project. A match the actor has already
+    coded with this code (or a code merged into it), or listed twice, is skipped and counted.
+    """
+    _require_coder(actor, project)
+    (code,) = _codable(project, [code_id])
+    if not matches:
+        raise InvalidInput({"pattern": [_("Nothing matched: there is nothing to apply.")]})
+    wanted = {match.transcript.pk for match in matches}
+    visible = transcripts_visible_to(actor).filter(project=project, pk__in=wanted)
+    if set(visible.values_list("pk", flat=True)) != wanted:
+        raise NotFound()
+    same_code = [code.pk, *Code.objects.filter(merged_into=code).values_list("pk", flat=True)]
+    seen = set(
+        CodedSegment.objects.current()
+        .filter(transcript_id__in=wanted, code_id__in=same_code, coder=actor)
+        .values_list("transcript_id", "start", "end")
+    )
+    fresh: list[CodedSegment] = []
+    skipped = 0
+    for match in matches:
+        key = (match.transcript.pk, match.start, match.end)
+        if key in seen:
+            skipped += 1
+            continue
+        seen.add(key)
+        start, end = _check_span(match.transcript, match.start, match.end)
+        fresh.append(
+            CodedSegment(
+                transcript=match.transcript,
+                code=code,
+                coder=actor,
+                start=start,
+                end=end,
+                origin="auto",
+            )
+        )
+    if not fresh:
+        return AutocodingResult(None, 0, skipped, 0)
+    segments = CodedSegment.objects.bulk_create(fresh, batch_size=500)
+    ids = [segment.pk for segment in segments]  # both engines return keys from bulk inserts
+    action = CodingAction.objects.create(
+        project=project, actor=actor, kind="applied", segment_ids=ids
+    )
+    per_transcript: dict[int, int] = {}
+    for segment in segments:
+        per_transcript[segment.transcript_id] = per_transcript.get(segment.transcript_id, 0) + 1
+    by_pk = {match.transcript.pk: match.transcript for match in matches}
+    for transcript_id, count in sorted(per_transcript.items()):
+        record(
+            actor=actor,
+            action="coding.segment.auto_applied",
+            subject=by_pk[transcript_id],
+            context={"code": code.pk, "segments": count, "origin": "auto", "action": action.pk},
+        )
+    return AutocodingResult(action, len(ids), skipped, len(per_transcript))
+
+
+# --- learned suggestions -------------------------------------------------------------------
+
+SUGGESTION_MIN_EXAMPLES = 5
+
+
+def train_suggestions(*, actor: User, project: Project) -> SuggestionModelRecord:
+    """Train the project's code-suggestion model on the coded segments the actor may read.
+
+    Learning takes seconds and runs outside the transaction; storing it, dropping the bytes
+    of the models it replaces and the audit event are one transaction. Too little coded text
+    raises InvalidInput.
+    """
+    _require_coder(actor, project)
+    examples, transcript_ids = training_examples(actor, project)
+    try:
+        model = train_model(examples, min_examples_per_code=SUGGESTION_MIN_EXAMPLES)
+    except ValueError:
+        raise InvalidInput(
+            {
+                "": [
+                    _(
+                        "There is not enough coded text to learn from yet: a code needs at "
+                        "least %(n)s coded segments (and some text coded otherwise)."
+                    )
+                    % {"n": SUGGESTION_MIN_EXAMPLES}
+                ]
+            }
+        ) from None
+    with transaction.atomic():
+        SuggestionModelRecord.objects.filter(project=project).update(data=b"")
+        stored = SuggestionModelRecord.objects.create(
+            project=project,
+            trained_by=actor,
+            n_examples=model.n_examples,
+            quality={
+                code: {"precision": q.precision, "recall": q.recall, "support": q.support}
+                for code, q in model.quality.items()
+            },
+            skipped=model.skipped_codes,
+            data=model.to_bytes(),
+        )
+        record(
+            actor=actor,
+            action="coding.suggestions.trained",
+            subject=project,
+            context={
+                "model": stored.pk,
+                "examples": model.n_examples,
+                "codes": len(model.codes),
+                "transcripts": transcript_ids,
+            },
+        )
+    return stored
+
+
+def accept_suggestion(
+    *, actor: User, transcript: Transcript, code_id: Any, start: Any, end: Any
+) -> list[CodedSegment]:
+    """A person accepts a suggested code: it is applied like any coding, marked "suggestion"."""
+    if not transcripts_visible_to(actor).filter(pk=transcript.pk).exists():
+        raise NotFound()
+    return apply_codes(
+        actor=actor,
+        transcript=transcript,
+        code_ids=[code_id],
+        start=start,
+        end=end,
+        origin="suggestion",
+    )

@@ -23,4 +23,24 @@ urlpatterns = [
     path("transcripts/<int:transcript_id>/deidentify/", views.deidentify, name="deidentify"),
     path("segments/<int:segment_id>/remove/", views.segment_remove, name="segment_remove"),
     path("search/", views.search, name="search"),
+    path("cases/<int:case_id>/interviews/", views.case_section, name="case_section"),
+    path("projects/<int:project_id>/autocode/", views.autocode, name="autocode"),
+    path("projects/<int:project_id>/autocode/apply/", views.autocode_apply, name="autocode_apply"),
+    path("projects/<int:project_id>/autocode/undo/", views.autocode_undo, name="autocode_undo"),
+    path("projects/<int:project_id>/suggestions/", views.suggestions, name="suggestions"),
+    path(
+        "projects/<int:project_id>/suggestions/train/",
+        views.suggestions_train,
+        name="suggestions_train",
+    ),
+    path(
+        "transcripts/<int:transcript_id>/suggestions/",
+        views.transcript_suggestions,
+        name="transcript_suggestions",
+    ),
+    path(
+        "transcripts/<int:transcript_id>/suggestions/accept/",
+        views.suggestion_accept,
+        name="suggestion_accept",
+    ),
 ]

@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -39,6 +39,7 @@ from buoy.coding.domain.agreement import FIRST, character_agreement, disagreemen
 from buoy.coding.domain.runs import cut_into_runs
 from buoy.coding.domain.tables import Table, to_csv, to_xlsx
 from buoy.coding.forms import (
+    AutocodeForm,
     CodeForm,
     MemoForm,
     ProjectStartForm,
@@ -183,7 +184,8 @@ def _project_page(
         "project": project,
         "transcripts": transcripts,
         "show_cases": casework,
-        "form": form or TranscriptImportForm(casework=casework),
+        "form": form
+        or TranscriptImportForm(casework=casework, initial={"case": request.GET.get("case", "")}),
         "tree": _tree(project, counts, _language()),
     }
     return render(request, "coding/project.html", context, status=status)
@@ -920,3 +922,341 @@ def memos(request: HttpRequest, project_id: int) -> HttpResponse:
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "coding/memos.html", context, status=status)
+
+
+# --- auto-coding ---------------------------------------------------------------------------
+
+
+def _codable_choices(project: Project) -> list[tuple[int, str]]:
+    codes = selectors.codes_of(project)
+    depths = selectors.code_depths(codes)
+    language = _language()
+    return [
+        (code.pk, "\u2003" * min(depths.get(code.pk, 0), 6) + code.name_in(language))
+        for code in codes
+        if code.codable
+    ]
+
+
+def _autocode_form(
+    request: HttpRequest, project: Project, data: Any, *, needs_code: bool = False
+) -> AutocodeForm:
+    user = _user(request)
+    transcripts = list(
+        selectors.transcripts_visible_to(user)
+        .filter(project=project)
+        .order_by("title", "pk")
+        .values_list("pk", "title")
+    )
+    record(
+        actor=user,
+        action="coding.transcript.listed",
+        subject=project,
+        context={"ids": [pk for pk, _title in transcripts], "count": len(transcripts)},
+    )
+    return AutocodeForm(
+        data, transcripts=transcripts, codes=_codable_choices(project), needs_code=needs_code
+    )
+
+
+def _autocode_preview(
+    request: HttpRequest, project: Project, form: AutocodeForm
+) -> tuple[selectors.AutocodingPreview | None, list[str]]:
+    """The preview the form asks for, or the reasons there is none."""
+    if not form.is_valid():
+        return None, []
+    data = form.cleaned_data
+    chosen = _transcript(request, data["transcript"], audit=False) if data["transcript"] else None
+    try:
+        preview = selectors.autocoding_preview(
+            _user(request),
+            project,
+            pattern=data["pattern"],
+            kind=data["kind"],
+            scope=data["scope"],
+            transcript=chosen,
+        )
+    except InvalidInput as error:
+        return None, _messages_of(error)
+    return preview, []
+
+
+def _autocode_page(
+    request: HttpRequest,
+    project: Project,
+    form: AutocodeForm,
+    *,
+    preview: selectors.AutocodingPreview | None = None,
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user = _user(request)
+    undoable = selectors.undoable_action(project, user)
+    applied = request.GET.get("action", "")
+    groups: dict[int, dict[str, Any]] = {}
+    for match in preview.matches if preview else []:
+        group = groups.setdefault(
+            match.transcript.pk, {"transcript": match.transcript, "matches": []}
+        )
+        group["matches"].append(
+            {"match": match, "link": _query_link(match.transcript.pk, match.start, match.end)}
+        )
+    context = {
+        "project": project,
+        "form": form,
+        "preview": preview,
+        "groups": list(groups.values()),
+        "errors": errors or [],
+        "undo_action": undoable if undoable and str(undoable.pk) == applied else None,
+        "limit": selectors.AUTOCODING_LIMIT,
+    }
+    return render(request, "coding/autocode.html", context, status=status)
+
+
+@coder
+def autocode(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Auto-coding: a search (text, regular expression or speaker) and the preview of its
+    matches; applying them is a separate POST (`autocode_apply`)."""
+    found = _project(request, project_id)
+    form = _autocode_form(request, found, request.GET if "pattern" in request.GET else None)
+    preview, errors = _autocode_preview(request, found, form)
+    return _autocode_page(
+        request, found, form, preview=preview, errors=errors, status=400 if errors else 200
+    )
+
+
+@require_POST
+@coder
+def autocode_apply(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Apply the chosen code to every match of the posted search, as one undoable action."""
+    found = _project(request, project_id)
+    form = _autocode_form(request, found, request.POST, needs_code=True)
+    preview, errors = _autocode_preview(request, found, form)
+    if preview is None:
+        return _autocode_page(request, found, form, errors=errors, status=400)
+    try:
+        result = services.apply_autocoding(
+            actor=_user(request),
+            project=found,
+            code_id=form.cleaned_data["code"],
+            matches=preview.matches,
+        )
+    except (NotFound, Forbidden):
+        raise Http404(_("No such project.")) from None
+    except InvalidInput as error:
+        return _autocode_page(
+            request, found, form, preview=preview, errors=_messages_of(error), status=400
+        )
+    done = ngettext(
+        "The code was applied to %(n)s stretch of text.",
+        "The code was applied to %(n)s stretches of text.",
+        result.applied,
+    ) % {"n": result.applied}
+    if result.skipped:
+        done += " " + ngettext(
+            "%(n)s stretch you had already coded with it was left as it was.",
+            "%(n)s stretches you had already coded with it were left as they were.",
+            result.skipped,
+        ) % {"n": result.skipped}
+    messages.success(request, done)
+    url = reverse("coding:autocode", kwargs={"project_id": found.pk})
+    if result.action is not None:
+        url += "?" + urlencode({"action": result.action.pk})
+    return redirect(url)
+
+
+@require_POST
+@coder
+def autocode_undo(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Undo an auto-coding (`action`), if it is still the user's last change in the project."""
+    found = _project(request, project_id)
+    user = _user(request)
+    latest = selectors.undoable_action(found, user)
+    if latest is None or str(latest.pk) != request.POST.get("action", ""):
+        error = _(
+            "This auto-coding is no longer your last change in the project, so it cannot be "
+            "undone here: undo your later changes first."
+        )
+        return _autocode_page(
+            request, found, _autocode_form(request, found, None), errors=[error], status=400
+        )
+    try:
+        services.undo_last(actor=user, project=found)
+    except (NotFound, Forbidden):
+        raise Http404(_("No such project.")) from None
+    messages.success(request, _("The auto-coding was undone."))
+    return redirect("coding:autocode", project_id=found.pk)
+
+
+# --- learned suggestions -------------------------------------------------------------------
+
+
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
+def _suggestions_page(
+    request: HttpRequest, project: Project, errors: list[str] | None = None, status: int = 200
+) -> HttpResponse:
+    user = _user(request)
+    language = _language()
+    history = list(selectors.suggestion_models_of(project)[:10])
+    latest = history[0] if history else None
+    codes = {str(code.pk): code for code in project.codes.all()}
+
+    def name(code_id: str) -> str:
+        code = codes.get(code_id)
+        return code.name_in(language) if code else _("(deleted code)")
+
+    quality = []
+    skipped = []
+    if latest is not None:
+        for code_id, figures in latest.quality.items():
+            support = figures.get("support") or 0
+            quality.append(
+                {
+                    "name": name(code_id),
+                    "precision": _share(figures.get("precision")),
+                    "recall": _share(figures.get("recall")),
+                    "support": support,
+                    "chance": _share(support / latest.n_examples if latest.n_examples else None),
+                }
+            )
+        quality.sort(key=lambda row: str(row["name"]))
+        skipped = sorted((name(code_id), count) for code_id, count in latest.skipped.items())
+    transcripts = list(
+        selectors.transcripts_visible_to(user).filter(project=project).order_by("title", "pk")
+    )
+    record(
+        actor=user,
+        action="coding.transcript.listed",
+        subject=project,
+        context={"ids": [t.pk for t in transcripts], "count": len(transcripts)},
+    )
+    context = {
+        "project": project,
+        "latest": latest,
+        "history": history,
+        "quality": quality,
+        "skipped": skipped,
+        "transcripts": transcripts,
+        "errors": errors or [],
+        "min_examples": services.SUGGESTION_MIN_EXAMPLES,
+    }
+    return render(request, "coding/suggestions.html", context, status=status)
+
+
+@coder
+def suggestions(request: HttpRequest, project_id: int) -> HttpResponse:
+    """The project's suggestion model: train it, read its cross-validated quality per code,
+    and open a transcript's suggestions."""
+    return _suggestions_page(request, _project(request, project_id))
+
+
+@require_POST
+@coder
+def suggestions_train(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Train the project's suggestion model on the coded segments the user may read."""
+    found = _project(request, project_id)
+    try:
+        stored = services.train_suggestions(actor=_user(request), project=found)
+    except (NotFound, Forbidden):
+        raise Http404(_("No such project.")) from None
+    except InvalidInput as error:
+        return _suggestions_page(request, found, _messages_of(error), status=400)
+    messages.success(
+        request,
+        _("The model learned from %(n)s examples.") % {"n": stored.n_examples},
+    )
+    return redirect("coding:suggestions", project_id=found.pk)
+
+
+def _transcript_suggestions_context(
+    request: HttpRequest, found: Transcript, errors: list[str] | None = None
+) -> dict[str, Any]:
+    language = _language()
+    result = selectors.suggestions_for(_user(request), found)
+    return {
+        "transcript": found,
+        "project": found.project,
+        "result": result,
+        "sentences": [
+            {
+                "sentence": sentence,
+                "link": _query_link(found.pk, sentence.start, sentence.end),
+                "codes": [
+                    {
+                        "code": item.code,
+                        "name": item.code.name_in(language),
+                        "confidence": _share(item.confidence),
+                        "precision": _share(item.precision),
+                    }
+                    for item in sentence.codes
+                ],
+            }
+            for sentence in result.sentences
+        ],
+        "errors": errors or [],
+    }
+
+
+@coder
+def transcript_suggestions(request: HttpRequest, transcript_id: int) -> HttpResponse:
+    """Suggested codes for the transcript's uncoded sentences, each with an Accept button; the
+    coding screen loads the `panel` fragment."""
+    found = _transcript(request, transcript_id)
+    context = _transcript_suggestions_context(request, found)
+    context["screen"] = _wants_fragment(request)
+    template = "coding/transcript_suggestions.html"
+    return render(request, f"{template}#panel" if _wants_fragment(request) else template, context)
+
+
+@require_POST
+@coder
+def suggestion_accept(request: HttpRequest, transcript_id: int) -> HttpResponse:
+    """Accept one suggested code (`code`, `start`, `end`); back to the list or, with
+    `next=screen`, to the coding screen at the sentence."""
+    found = _transcript(request, transcript_id, audit=False)
+    try:
+        services.accept_suggestion(
+            actor=_user(request),
+            transcript=found,
+            code_id=request.POST.get("code"),
+            start=request.POST.get("start"),
+            end=request.POST.get("end"),
+        )
+    except (NotFound, Forbidden):
+        raise Http404(_("No such transcript.")) from None
+    except InvalidInput as error:
+        shown = _transcript(request, transcript_id)  # the page shows the text: audited
+        context = _transcript_suggestions_context(request, shown, _messages_of(error))
+        return render(request, "coding/transcript_suggestions.html", context, status=400)
+    messages.success(request, _("The suggested code was applied."))
+    if request.POST.get("next") == "screen":
+        return redirect(_query_link(found.pk, int(request.POST["start"]), int(request.POST["end"])))
+    return redirect("coding:transcript_suggestions", transcript_id=found.pk)
+
+
+# --- the case page's interviews section ------------------------------------------------------
+
+
+@role_allows(can_see_identifiable_cases)
+def case_section(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The case page's interviews: its transcripts, and where to import one (htmx-loaded)."""
+    try:
+        case = get_case_for(_user(request), case_id, audit_as=None)
+    except NotFound:
+        raise Http404(_("No such case.")) from None
+    transcripts = (
+        selectors.transcripts_visible_to(_user(request))
+        .filter(case=case, is_deidentified=False)
+        .defer("text")
+        .annotate(segment_count=Count("segments", filter=Q(segments__removed_at__isnull=True)))
+        .order_by("-created_at")
+    )
+    context = {
+        "case": case,
+        "transcripts": transcripts,
+        "casework_project": services.casework_project(),
+    }
+    return render(request, "coding/case_section.html", context)

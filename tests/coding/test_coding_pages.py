@@ -265,3 +265,29 @@ def test_memo_report_lists_memos_and_downloads_as_csv(alice_worker, alice_case):
     assert rows[2][0] == "code"
     refused = client.post(url, {"text": ""})
     assert refused.status_code == 400
+
+
+def test_the_case_page_lists_the_cases_interviews(alice_worker, bob_same_team, alice_case):
+    from django.test import Client
+    from django.urls import reverse
+
+    from buoy.coding import services
+
+    transcript = services.import_transcript(
+        actor=alice_worker,
+        project=services.casework_project(),
+        filename="",
+        pasted="妈妈：还好。",
+        case=alice_case,
+        title="First interview",
+    )
+    client = Client()
+    client.force_login(alice_worker)
+    case_page = client.get(reverse("cases:detail", args=[alice_case.pk])).content.decode()
+    assert reverse("coding:case_section", args=[alice_case.pk]) in case_page
+    section = client.get(reverse("coding:case_section", args=[alice_case.pk]))
+    assert "First interview" in section.content.decode()
+    assert reverse("coding:transcript", args=[transcript.pk]) in section.content.decode()
+    other = Client()
+    other.force_login(bob_same_team)
+    assert other.get(reverse("coding:case_section", args=[alice_case.pk])).status_code == 404
