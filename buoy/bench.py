@@ -1,7 +1,9 @@
 """`buoy bench`: how fast the busiest pages answer, and how fast batch scoring streams.
 
-Two benchmarks, both by default; `buoy bench --only web` or `--only scoring` runs one.
-The web benchmark is described first; the scoring benchmark at `run_scoring_benchmark`.
+Five benchmarks, all by default; `buoy bench --only web` (or scoring, links, qda, search)
+runs one. The web benchmark is described first; the scoring benchmark at
+`run_scoring_benchmark`; self-report links in buoy/bench_links.py; interview coding against
+Taguette, and search, in buoy/bench_qda.py.
 
 Everything runs against a throw-away BUOY_HOME (SQLite), never the user's data: the database is
 migrated and filled with the demo department in subprocesses, then `buoy serve` (the production
@@ -51,6 +53,7 @@ CASELOAD_PAGE_SIZE = 25  # buoy.cases.views.PAGE_SIZE
 API_PAGE_SIZE = 50  # REST_FRAMEWORK["PAGE_SIZE"]
 SERVER_START_SECONDS = 90
 REQUEST_TIMEOUT_SECONDS = 60
+BENCHMARKS = ("web", "scoring", "links", "qda", "search")
 
 
 class BenchError(Exception):
@@ -96,13 +99,22 @@ def run_benchmarks(
     only: str | None = None,
     rows: int = 1_000_000,
     links: int = 200,
+    transcripts: int = 50,
+    words: int = 20_000,
+    segments: int = 5_000,
+    taguette: bool = True,
+    taguette_python: str | None = None,
+    search_chars: int = 10_000_000,
+    queries: int = 200,
+    search_postgres: str | None = None,
 ) -> int:
-    """Run the web, scoring or self-report-link benchmark, or (`only=None`) all three.
+    """Run one benchmark (`only`: web, scoring, links, qda or search), or (`only=None`) all.
 
-    Returns the exit status: 0, or 1 when a benchmark could not run or went wrong.
+    qda and search live in buoy/bench_qda.py. Returns the exit status: 0, or 1 when a
+    benchmark could not run or went wrong.
     """
-    if only not in (None, "web", "scoring", "links"):
-        print(f"buoy bench: unknown benchmark {only!r} (web, scoring or links)", file=sys.stderr)
+    if only not in (None, *BENCHMARKS):
+        print(f"buoy bench: unknown benchmark {only!r} ({', '.join(BENCHMARKS)})", file=sys.stderr)
         return 2
     status = 0
     if only in (None, "web"):
@@ -117,6 +129,32 @@ def run_benchmarks(
         if only is None:
             print()
         status = max(status, run_links_benchmark(links=links))
+    if only in (None, "qda"):
+        from buoy.bench_qda import run_qda_benchmark
+
+        if only is None:
+            print()
+        status = max(
+            status,
+            run_qda_benchmark(
+                transcripts=transcripts,
+                words=words,
+                segments=segments,
+                taguette=taguette,
+                taguette_python=taguette_python,
+            ),
+        )
+    if only in (None, "search"):
+        from buoy.bench_qda import run_search_benchmark
+
+        if only is None:
+            print()
+        status = max(
+            status,
+            run_search_benchmark(
+                characters=search_chars, queries=queries, postgres_url=search_postgres
+            ),
+        )
     return status
 
 

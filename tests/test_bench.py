@@ -1,11 +1,12 @@
 """`buoy bench` end to end, small: it builds, serves, measures, stops and cleans up.
 
 No timing is asserted: performance is measured by `buoy bench` (docs/performance.md), never in
-unit tests. This runs in the normal suite (no marker) and takes about ten seconds.
+unit tests. This runs in the normal suite (no marker); the whole file takes about half a minute.
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -46,3 +47,56 @@ def test_the_links_benchmark_loses_nothing_with_a_few_caregivers() -> None:
     from buoy.bench_links import run_links_benchmark
 
     assert run_links_benchmark(links=5) == 0
+
+
+def test_synthetic_transcripts_are_the_same_every_time_with_exactly_the_words_asked() -> None:
+    from buoy.bench_qda import chinese_text, synthetic_transcript
+
+    first, again = synthetic_transcript(300, seed=7), synthetic_transcript(300, seed=7)
+    assert first == again
+    assert first.words == 300
+    assert all(0 <= start < end <= len(first.text) for start, end in first.sentences)
+    assert len(chinese_text(5_000, seed=7)) == 5_000
+
+
+def test_the_qda_benchmark_codes_and_exports_with_every_request_succeeding(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from buoy.bench_qda import run_qda_benchmark
+
+    status = run_qda_benchmark(
+        transcripts=2,
+        words=300,
+        segments=20,
+        flat_segments=5,
+        long_words=1_000,
+        short_words=200,
+        taguette=False,  # CI does not install Taguette
+    )
+
+    out = capsys.readouterr().out
+    assert status == 0
+    assert "Taguette: skipped (--no-taguette)" in out
+    for row in (
+        "segments, 1 client: segments/s",
+        "segments, 4 clients: segments/s",
+        "1,000-word transcript: p50 / p95 ms",
+        "200-word transcript: p50 / p95 ms",
+        "p95 long / short",
+        "export codebook (.qdc)",
+        "export segments (.csv)",
+        "flat in length: Buoy's p95",
+    ):
+        assert row in out
+    assert re.search(r"^failed requests\s+0$", out, re.MULTILINE)
+
+
+def test_the_search_benchmark_times_every_query(capsys: pytest.CaptureFixture[str]) -> None:
+    from buoy.bench_qda import run_search_benchmark
+
+    assert run_search_benchmark(characters=20_000, transcripts=2, queries=8) == 0
+
+    out = capsys.readouterr().out
+    assert "20,000 characters of Chinese in 2 transcripts" in out
+    assert re.search(r"^all\s+8\s", out, re.MULTILINE)
+    assert "search p95" in out

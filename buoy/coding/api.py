@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -64,6 +65,17 @@ class ApplyCodesSerializer(serializers.Serializer):
     codes = serializers.ListField(child=serializers.IntegerField(), min_length=1)
     start = serializers.IntegerField()
     end = serializers.IntegerField()
+
+
+class FileFormatNegotiation(DefaultContentNegotiation):
+    """For downloads whose `?format=` names the file (qdc, csv), not one of DRF's renderers.
+
+    DRF reads `?format=` as a renderer override and answers 404 for a format no renderer has;
+    the export builds its own response, so the first renderer is only used for errors.
+    """
+
+    def select_renderer(self, request: Any, renderers: Any, format_suffix: Any = None) -> Any:
+        return renderers[0], renderers[0].media_type
 
 
 class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
@@ -159,7 +171,7 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         )
 
     @extend_schema(request=None, responses={200: bytes})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], content_negotiation_class=FileFormatNegotiation)
     def export(self, request: Request, pk: str) -> HttpResponse:
         """The project as REFI-QDA (`format=qdpx|qdc`) or its coded segments (`csv|xlsx`)."""
         fmt = str(request.query_params.get("format", "qdpx"))
