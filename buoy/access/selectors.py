@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import QuerySet
 from django.utils import timezone
 
 from buoy.access.models import ApiToken, User, Ward, hash_token
+
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
 
 
 def user_for_api_key(key: str) -> User | None:
@@ -17,7 +21,10 @@ def user_for_api_key(key: str) -> User | None:
     )
     if token is None:
         return None
-    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    now = timezone.now()
+    # "Last used" to the minute is enough to spot a forgotten token; a write per request is not.
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_PRECISION:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
 
 

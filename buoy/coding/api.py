@@ -206,7 +206,9 @@ class TranscriptViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def segments(self, request: Request, pk: str) -> Response:
         """Apply one or more codes to [start, end) (code points of the stored text)."""
-        transcript = selectors.get_transcript_for(_user(request), pk, audit_as=None)
+        transcript = selectors.get_transcript_for(
+            _user(request), pk, audit_as=None, with_text=False
+        )
         data = ApplyCodesSerializer(data=request.data)
         if not data.is_valid():
             raise InvalidInput({k: [str(m) for m in v] for k, v in data.errors.items()})

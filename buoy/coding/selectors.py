@@ -117,7 +117,11 @@ def transcripts_visible_to(user: User) -> QuerySet[Transcript]:
 
 
 def get_transcript_for(
-    user: User, transcript_id: Any, *, audit_as: str | None = "coding.transcript.viewed"
+    user: User,
+    transcript_id: Any,
+    *,
+    audit_as: str | None = "coding.transcript.viewed",
+    with_text: bool = True,
 ) -> Transcript:
     """The transcript if `user` may read it; the same NotFound for "missing" and "not yours".
 
@@ -128,9 +132,10 @@ def get_transcript_for(
         pk = int(transcript_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    transcript = (
-        transcripts_visible_to(user).select_related("project", "case").filter(pk=pk).first()
-    )
+    visible = transcripts_visible_to(user).select_related("project", "case")
+    if not with_text:
+        visible = visible.defer("text")  # coding needs only the stored length
+    transcript = visible.filter(pk=pk).first()
     if transcript is None:
         raise NotFound()
     if audit_as:
@@ -589,10 +594,14 @@ def search_transcripts(
         )
         params = [fts5_match(query), *visible_params, limit]
     else:
+        # MATERIALIZED: match the full-text index first; otherwise the planner walks passages
+        # in (transcript, start) order to serve ORDER BY ... LIMIT and tests each one.
         sql = (
-            "SELECT p.id FROM coding_passage p "  # noqa: S608
-            "WHERE to_tsvector('simple', p.words) @@ plainto_tsquery('simple', %s) "
-            f"AND p.transcript_id IN ({visible_sql}) ORDER BY p.transcript_id, p.start LIMIT %s"
+            "WITH matched AS MATERIALIZED (SELECT p.id, p.transcript_id, p.start "  # noqa: S608
+            "FROM coding_passage p "
+            "WHERE to_tsvector('simple', p.words) @@ plainto_tsquery('simple', %s)) "
+            f"SELECT id FROM matched WHERE transcript_id IN ({visible_sql}) "
+            "ORDER BY transcript_id, start LIMIT %s"
         )
         params = [" ".join(terms), *visible_params, limit]
     with connection.cursor() as cursor:

@@ -47,6 +47,28 @@ def test_tokens_are_stored_as_digests_only(alice_worker: User) -> None:
     assert len(token.digest) == 64
 
 
+def test_a_tokens_last_use_is_written_at_most_once_a_minute(alice_worker: User) -> None:
+    import datetime as dt
+
+    from buoy.access.selectors import LAST_USED_PRECISION, user_for_api_key
+
+    key = access_services.issue_api_token(actor=None, user=alice_worker)
+    token = alice_worker.api_tokens.get()
+    assert user_for_api_key(key) == alice_worker
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None
+    assert user_for_api_key(key) == alice_worker
+    token.refresh_from_db()
+    assert token.last_used_at == first  # within the minute: not written again
+    earlier = first - LAST_USED_PRECISION - dt.timedelta(seconds=1)
+    type(token).objects.filter(pk=token.pk).update(last_used_at=earlier)
+    assert user_for_api_key(key) == alice_worker
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    assert token.last_used_at > earlier + LAST_USED_PRECISION
+
+
 def test_lists_are_paginated_with_count_next_previous_results(
     alice_worker: User, alice_case: Case
 ) -> None:
