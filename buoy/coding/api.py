@@ -219,7 +219,21 @@ class TranscriptViewSet(viewsets.ReadOnlyModelViewSet):
             start=data.validated_data["start"],
             end=data.validated_data["end"],
         )
-        return Response(SegmentSerializer(segments, many=True).data, status=status.HTTP_201_CREATED)
+        # the same fields as SegmentSerializer, written out: this answers every click
+        body = [
+            {
+                "id": segment.pk,
+                "transcript": transcript.pk,
+                "code": segment.code_id,
+                "coder": segment.coder.username,
+                "start": segment.start,
+                "end": segment.end,
+                "origin": segment.origin,
+                "created_at": serializers.DateTimeField().to_representation(segment.created_at),
+            }
+            for segment in segments
+        ]
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class SegmentViewSet(viewsets.GenericViewSet):

@@ -20,11 +20,11 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
-from buoy.access.domain.roles import Role, can_see_identifiable_cases
+from buoy.access.domain.roles import Role, can_see_case, can_see_identifiable_cases
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.cases.models import Case
-from buoy.cases.selectors import cases_visible_to
+from buoy.cases.selectors import access_facts, cases_visible_to
 from buoy.coding.domain.agreement import Coding
 from buoy.coding.domain.autocoding import (
     MAX_OPEN_ENDED,
@@ -116,6 +116,35 @@ def transcripts_visible_to(user: User) -> QuerySet[Transcript]:
     return Transcript.objects.none()
 
 
+def may_read_transcript(user: User, transcript: Transcript) -> bool:
+    """`transcripts_visible_to` for one transcript already loaded (the same rule, no list).
+
+    tests/coding/test_coding_services.py checks that the two agree for every persona.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    role = user.as_actor().role
+    staff = role in (Role.WORKER, Role.SUPERVISOR)
+    case = transcript.case
+    if staff and case is not None and can_see_case(user.as_actor(), access_facts(case)):
+        return True
+    if role not in (Role.WORKER, Role.SUPERVISOR, Role.RESEARCHER):
+        return False
+    if not (transcript.is_deidentified or transcript.case_id is None):
+        return False
+    return is_member(user, transcript.project_id)
+
+
+def is_member(user: User, project_id: int) -> bool:
+    """Whether `user` codes in the project; remembered on the user object for one request."""
+    known: dict[int, bool] = user.__dict__.setdefault("_coding_memberships", {})
+    if project_id not in known:
+        known[project_id] = ProjectMember.objects.filter(
+            project_id=project_id, user_id=user.pk
+        ).exists()
+    return known[project_id]
+
+
 def get_transcript_for(
     user: User,
     transcript_id: Any,
@@ -132,10 +161,12 @@ def get_transcript_for(
         pk = int(transcript_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    visible = transcripts_visible_to(user).select_related("project", "case")
+    found = Transcript.objects.select_related("project", "case")
     if not with_text:
-        visible = visible.defer("text")  # coding needs only the stored length
-    transcript = visible.filter(pk=pk).first()
+        found = found.defer("text")  # coding needs only the stored length
+    transcript = found.filter(pk=pk).first()
+    if transcript is not None and not may_read_transcript(user, transcript):
+        transcript = None
     if transcript is None:
         raise NotFound()
     if audit_as:

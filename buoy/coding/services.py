@@ -52,7 +52,12 @@ from buoy.coding.models import (
     SuggestionModelRecord,
     Transcript,
 )
-from buoy.coding.selectors import AutoMatch, training_examples, transcripts_visible_to
+from buoy.coding.selectors import (
+    AutoMatch,
+    is_member,
+    training_examples,
+    transcripts_visible_to,
+)
 from buoy.core.errors import Forbidden, InvalidInput, NotFound
 
 CASEWORK_PROJECT = "Casework"
@@ -67,7 +72,7 @@ def _require_coder(actor: User, project: Project) -> None:
         raise Forbidden()
     if project.kind == ProjectKind.CASEWORK:
         return
-    if not ProjectMember.objects.filter(project=project, user=actor).exists():
+    if not is_member(actor, project.pk):
         raise NotFound()
 
 
@@ -112,6 +117,7 @@ def start_project(
         _load_codebook(project, codebook)
     for user in {*members, *([actor] if actor else [])}:
         ProjectMember.objects.create(project=project, user=user)
+        user.__dict__.pop("_coding_memberships", None)
     record(actor=actor, action="coding.project.started", subject=project)
     return project
 
@@ -124,6 +130,7 @@ def add_member(*, actor: User | None, project: Project, user: User) -> None:
     if not can_code_interviews(user.as_actor().role):
         raise InvalidInput({"user": [_("This person's role does not code interviews.")]})
     ProjectMember.objects.get_or_create(project=project, user=user)
+    user.__dict__.pop("_coding_memberships", None)  # what `is_member` remembered is stale
     record(
         actor=actor,
         action="coding.project.member_added",

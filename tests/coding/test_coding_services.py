@@ -412,3 +412,27 @@ def test_search_finds_chinese_words_only_in_transcripts_the_user_may_read(
     assert selectors.search_transcripts(bob_same_team, "化疗") == []
     assert selectors.search_transcripts(alice_worker, '" OR NEAR(') == []
     assert AuditEvent.objects.filter(action="coding.search.run", actor=alice_worker).count() == 4
+
+
+def test_the_one_transcript_rule_agrees_with_the_list_rule_for_every_persona(
+    personas, alice_worker, rita_researcher, alice_case, transcript
+) -> None:
+    study = services.start_project(actor=rita_researcher, name="Agreement of rules")
+    services.add_member(actor=rita_researcher, project=study, user=personas["bob_same_team"])
+    caseless = services.import_transcript(
+        actor=rita_researcher, project=study, filename="", pasted="Mother: fine."
+    )
+    copy = Transcript.objects.create(
+        project=study,
+        case=alice_case,
+        title="copy",
+        text="x",
+        length=1,
+        source_format="redacted",
+        is_deidentified=True,
+        deidentified_from=transcript,
+    )
+    for name, user in personas.items():
+        listed = set(selectors.transcripts_visible_to(user))
+        for one in (transcript, caseless, copy):
+            assert selectors.may_read_transcript(user, one) == (one in listed), (name, one.title)
