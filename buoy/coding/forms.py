@@ -41,6 +41,16 @@ class TranscriptImportForm(forms.Form):
         required=False,
         help_text=_("Optional: the case the interview belongs to."),
     )
+    interview_date = forms.DateField(
+        label=_("Interview date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    interviewer = forms.CharField(label=_("Interviewer"), max_length=120, required=False)
+    timepoint = forms.ModelChoiceField(
+        label=_("Timepoint"),
+        queryset=Timepoint.objects.order_by("order", "code"),
+        required=False,
+        to_field_name="code",
+    )
     consent_recorded = forms.BooleanField(label=_("Consent to record and analyse"), required=False)
 
     def __init__(self, *args: Any, casework: bool = True, **kwargs: Any) -> None:

@@ -24,7 +24,7 @@ from buoy.access.domain.roles import (
 )
 from buoy.access.models import User
 from buoy.audit.services import record
-from buoy.cases.models import Case, ConsentRecord, ConsentScope
+from buoy.cases.models import Caregiver, Case, ConsentRecord, ConsentScope
 from buoy.cases.selectors import access_facts
 from buoy.coding.domain.codebook import CodebookNode, bundled_codebook, walk
 from buoy.coding.domain.redaction import RedactionSuggestion, Replacement, apply_redactions
@@ -185,6 +185,7 @@ def import_transcript(
     data: bytes | None = None,
     pasted: str | None = None,
     case: Case | None = None,
+    caregiver: Caregiver | None = None,
     title: str = "",
     interview_date: dt.date | None = None,
     interviewer: str = "",
@@ -206,9 +207,15 @@ def import_transcript(
         )
     except TranscriptError as error:
         raise InvalidInput({"file": [str(error)]}) from None
+    if case is not None and caregiver is None:
+        # the interview is taken to be with the primary caregiver unless the caller says whom
+        caregiver = case.caregivers.order_by("-is_primary", "pk").first()
+    if caregiver is not None and (case is None or caregiver.case_id != case.pk):
+        raise InvalidInput({"caregiver": [_("Choose a caregiver of this case.")]})
     transcript = Transcript.objects.create(
         project=project,
         case=case,
+        caregiver=caregiver,
         title=(title or filename or _("Pasted transcript")).strip()[:200],
         text=parsed.text,
         length=len(parsed.text),

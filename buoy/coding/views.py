@@ -223,6 +223,9 @@ def transcript_import(request: HttpRequest, project_id: int) -> HttpResponse:
                 pasted=None if upload else data["pasted"],
                 case=case,
                 title=data["title"],
+                interview_date=data.get("interview_date"),
+                interviewer=data.get("interviewer", ""),
+                timepoint=data.get("timepoint"),
                 consent_recorded=data["consent_recorded"],
             )
         except (NotFound, Forbidden):

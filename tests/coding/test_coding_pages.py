@@ -291,3 +291,45 @@ def test_the_case_page_lists_the_cases_interviews(alice_worker, bob_same_team, a
     other = Client()
     other.force_login(bob_same_team)
     assert other.get(reverse("coding:case_section", args=[alice_case.pk])).status_code == 404
+
+
+def test_import_records_the_interviews_date_interviewer_timepoint_and_caregiver(
+    alice_worker, alice_case
+):
+    import datetime as dt
+
+    from django.test import Client
+    from django.urls import reverse
+
+    from buoy.coding import services
+    from buoy.coding.models import Transcript
+
+    casework = services.casework_project()
+    client = Client()
+    client.force_login(alice_worker)
+    response = client.post(
+        reverse("coding:transcript_import", args=[casework.pk]),
+        {
+            "title": "Baseline interview",
+            "pasted": "社工：您好。\n妈妈：您好。",
+            "case": alice_case.reference,
+            "interview_date": "2026-11-20",
+            "interviewer": "Alice",
+            "timepoint": "baseline",
+            "consent_recorded": "on",
+        },
+    )
+    assert response.status_code == 302
+    transcript = Transcript.objects.get(title="Baseline interview")
+    assert transcript.interview_date == dt.date(2026, 11, 20)
+    assert transcript.interviewer == "Alice"
+    assert transcript.timepoint is not None
+    assert transcript.timepoint.code == "baseline"
+    assert transcript.consent_recorded
+    assert transcript.caregiver == alice_case.caregivers.get(is_primary=True)
+    bad = client.post(
+        reverse("coding:transcript_import", args=[casework.pk]),
+        {"pasted": "x", "timepoint": "no-such-timepoint"},
+    )
+    assert bad.status_code == 400
+    assert Transcript.objects.count() == 1
