@@ -892,6 +892,12 @@ def memos(request: HttpRequest, project_id: int) -> HttpResponse:
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
         code = found.codes.active().filter(pk=request.POST.get("code") or 0).first()
+        case = None
+        if request.POST.get("case") and code is None:
+            try:
+                case = get_case_for(user, request.POST["case"], audit_as=None)
+            except NotFound:
+                raise Http404(_("No such case.")) from None
         try:
             services.write_memo(
                 actor=user,
@@ -899,6 +905,7 @@ def memos(request: HttpRequest, project_id: int) -> HttpResponse:
                 text=form.cleaned_data["text"],
                 title=form.cleaned_data["title"],
                 code=code,
+                case=case,
             )
         except Forbidden:
             raise PermissionDenied() from None
@@ -922,6 +929,11 @@ def memos(request: HttpRequest, project_id: int) -> HttpResponse:
         "form": form,
         "errors": errors,
         "codes": selectors.codes_of(found),
+        # cases whose interviews are in this project and whom the user may see
+        "cases": cases_visible_to(user)
+        .filter(transcripts__project=found)
+        .distinct()
+        .order_by("reference"),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "coding/memos.html", context, status=status)

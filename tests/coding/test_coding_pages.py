@@ -265,6 +265,12 @@ def test_memo_report_lists_memos_and_downloads_as_csv(alice_worker, alice_case):
     assert rows[2][0] == "code"
     refused = client.post(url, {"text": ""})
     assert refused.status_code == 400
+    about_case = client.post(url, {"text": "家访安排", "case": alice_case.pk})
+    assert about_case.status_code == 302
+    case_rows = list(
+        csv.reader(io.StringIO(client.get(url, {"format": "csv"}).content.decode("utf-8-sig")))
+    )
+    assert case_rows[-1][:4] == ["case", alice_case.reference, "", "家访安排"]
 
 
 def test_the_case_page_lists_the_cases_interviews(alice_worker, bob_same_team, alice_case):
