@@ -1291,3 +1291,15 @@ def suggestions_for(
                 )
             )
     return TranscriptSuggestions(stored, True, result)
+
+
+def hits_table(user: User, project: Project, hits: list[QueryHit]) -> Table:
+    """A code query's hits as a table: transcript, case, where, and the text."""
+    labels = _case_labels(user, project)
+    table = Table(
+        str(_("Query hits")), [_("Transcript"), _("Case"), _("Start"), _("End"), _("Text")]
+    )
+    for hit in hits:
+        case_label = labels.get(hit.transcript.case_id or 0, "")
+        table.rows.append([hit.transcript.title, case_label, hit.start, hit.end, hit.text])
+    return table

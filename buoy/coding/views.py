@@ -35,7 +35,12 @@ from buoy.audit.services import record
 from buoy.cases.models import Case
 from buoy.cases.selectors import cases_visible_to, get_case_for
 from buoy.coding import selectors, services
-from buoy.coding.domain.agreement import FIRST, character_agreement, disagreements
+from buoy.coding.domain.agreement import (
+    FIRST,
+    character_agreement,
+    disagreements,
+    segment_agreement,
+)
 from buoy.coding.domain.runs import cut_into_runs
 from buoy.coding.domain.tables import Table, to_csv, to_xlsx
 from buoy.coding.forms import (
@@ -461,13 +466,22 @@ def query(request: HttpRequest, project_id: int) -> HttpResponse:
     status = 200
     if form.is_valid() and form.cleaned_data["q"].strip():
         try:
-            hits = _hits(
-                selectors.run_code_query(
-                    _user(request), found, form.cleaned_data["q"], form.segment_filter()
-                )
+            found_hits = selectors.run_code_query(
+                _user(request), found, form.cleaned_data["q"], form.segment_filter()
             )
         except InvalidInput as error:
             errors, status = _messages_of(error), 400
+        else:
+            fmt = request.GET.get("format")
+            if fmt in ("csv", "xlsx"):
+                table = selectors.hits_table(_user(request), found, found_hits)
+                data = to_csv(table) if fmt == "csv" else to_xlsx([table])
+                response = HttpResponse(
+                    data, content_type="text/csv; charset=utf-8" if fmt == "csv" else XLSX
+                )
+                response["Content-Disposition"] = f'attachment; filename="query.{fmt}"'
+                return response
+            hits = _hits(found_hits)
     context = {
         "project": found,
         "form": form,
@@ -648,6 +662,22 @@ def agreement(request: HttpRequest, project_id: int) -> HttpResponse:
         codes = {str(code.pk): code for code in found.codes.all()}
         names = {key: code.name_in(_language()) for key, code in codes.items()}
         report = character_agreement(inputs.lengths, inputs.first, inputs.second, names=names)
+        by_segment = segment_agreement(inputs.lengths, inputs.first, inputs.second, names=names)
+        context["segment_rows"] = [
+            {
+                "name": item.name,
+                "percent": _number(item.table.percent_agreement),
+                "kappa": _number(item.table.kappa),
+                "alpha": "—" if item.alpha is None else f"{item.alpha:.3f}",
+            }
+            for item in by_segment.codes
+        ]
+        context["segment_overall"] = {
+            "percent": _number(by_segment.overall.percent_agreement),
+            "kappa": _number(by_segment.overall.kappa),
+            "alpha": "—" if by_segment.alpha is None else f"{by_segment.alpha:.3f}",
+            "units": by_segment.units,
+        }
         texts = {str(t.pk): t for t in visible.filter(pk__in=[int(d) for d in inputs.lengths])}
         rows = [
             {

@@ -175,6 +175,16 @@ def test_query_finds_the_coded_text_and_tables_download_as_csv_and_xlsx(
     assert WORDS in page.content.decode()
     bad = alice.get(reverse("coding:query", args=[project.pk]), {"q": "P-IND-01 AND ("})
     assert bad.status_code == 400
+    hits_csv = alice.get(
+        reverse("coding:query", args=[project.pk]), {"q": "P-IND-01", "format": "csv"}
+    )
+    hit_rows = list(csv.reader(io.StringIO(hits_csv.content.decode("utf-8-sig"))))
+    assert hit_rows[0] == ["Transcript", "Case", "Start", "End", "Text"]
+    assert hit_rows[1][2:] == [str(start), str(start + len(WORDS)), WORDS]
+    hits_xlsx = alice.get(
+        reverse("coding:query", args=[project.pk]), {"q": "P-IND-01", "format": "xlsx"}
+    )
+    assert load_workbook(io.BytesIO(hits_xlsx.content)).active.cell(2, 5).value == WORDS
 
     url = reverse("coding:table_download", args=[project.pk])
     for table in ("frequency", "cooccurrence", "cases"):
@@ -230,6 +240,10 @@ def test_the_agreement_page_shows_kappa_for_two_coders(
     # 31 characters: both 4, Alice only 4, neither 23; po = 27/31, pe = 8*4/961 + 23*27/961
     assert "<td>0.871</td><td>0.597</td>" in html
     assert "好起来" in html  # the stretch only Alice coded
+    # segment level: [s, s+8) and [s, s+4) overlap by 50 % < 90 %: two units, each coded by
+    # one coder only, so agreement 0 and kappa (0 - 0.5) / (1 - 0.5) = -1
+    assert "Segment level" in html
+    assert "<td>0.000</td><td>-1.000</td>" in html
 
 
 def test_memo_report_lists_memos_and_downloads_as_csv(alice_worker, alice_case):
