@@ -41,7 +41,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from pathlib import Path
@@ -75,11 +75,7 @@ class Measurement:
 
     def percentile_ms(self, fraction: float) -> float:
         """Nearest-rank percentile, in milliseconds."""
-        if not self.latencies:
-            return float("nan")
-        ordered = sorted(self.latencies)
-        rank = min(len(ordered), max(1, math.ceil(fraction * len(ordered))))
-        return ordered[rank - 1] * 1000
+        return percentile(self.latencies, fraction) * 1000
 
 
 @dataclass(frozen=True)
@@ -183,17 +179,7 @@ def run_web_benchmark(*, cases: int, requests: int) -> int:
         print(f"loaded {cases:,} demo cases in {load_seconds:.1f} s")
 
         token = _buoy(["user", "token", SUPERVISOR], env, "issue an API token").split()[-1]
-        port = _free_port()
-        with server_log.open("wb") as log:
-            server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
-                [sys.executable, "-m", "buoy", "serve", "--host", HOST, "--port", str(port)],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,  # its own process group: stopped together with workers
-            )
-        _wait_until_healthy(server, port, server_log)
+        server, port = serve(env, server_log)
         session = _log_in(port, SUPERVISOR, _demo_password(home, SUPERVISOR))
 
         targets = [
@@ -233,6 +219,30 @@ def run_web_benchmark(*, cases: int, requests: int) -> int:
         if server is not None:
             _stop(server)
         shutil.rmtree(home, ignore_errors=True)
+
+
+def percentile(values: Sequence[float], fraction: float) -> float:
+    """Nearest-rank percentile of `values` (NaN when there are none)."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered), max(1, math.ceil(fraction * len(ordered)))) - 1]
+
+
+def serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:
+    """`buoy serve` on a free loopback port in its own process group, once it answers."""
+    port = _free_port()
+    with log.open("wb") as output:
+        server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
+            [sys.executable, "-m", "buoy", "serve", "--host", HOST, "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stopped together with workers
+        )
+    _wait_until_healthy(server, port, log)
+    return server, port
 
 
 def _environment(home: Path) -> dict[str, str]:

@@ -28,10 +28,10 @@ from buoy.bench import (
     BenchError,
     _buoy,
     _environment,
-    _free_port,
     _print_log_tail,
     _stop,
-    _wait_until_healthy,
+    percentile,
+    serve,
 )
 
 # Run by `python -c` inside the throw-away home: makes the assessments and prints the keys.
@@ -95,14 +95,6 @@ def _submit(port: int, key: str) -> tuple[float, str]:
         connection.close()
 
 
-def _percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    index = min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
 def run_links_benchmark(*, links: int = 200) -> int:
     """Measure `links` simultaneous self-report submissions against SQLite; 0 when none was
     lost and none failed, else 1."""
@@ -124,17 +116,7 @@ def run_links_benchmark(*, links: int = 200) -> int:
         if made.returncode != 0:
             raise BenchError(f"could not make the links:\n{made.stderr[-2000:]}")
         keys = made.stdout.split()
-        port = _free_port()
-        with server_log.open("wb") as log:
-            server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
-                [sys.executable, "-m", "buoy", "serve", "--host", HOST, "--port", str(port)],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        _wait_until_healthy(server, port, server_log)
+        server, port = serve(env, server_log)
         barrier = threading.Barrier(len(keys))
         results: list[tuple[float, str]] = [(0.0, "not run")] * len(keys)
 
@@ -162,8 +144,8 @@ def run_links_benchmark(*, links: int = 200) -> int:
         lost = len(keys) - completed
         print(f"{len(keys)} submissions in {wall:.1f} s wall; errors {len(errors)}; lost {lost}")
         print(
-            f"POST latency ms: p50 {_percentile(times, 0.50):.0f}  "
-            f"p95 {_percentile(times, 0.95):.0f}  p99 {_percentile(times, 0.99):.0f}  "
+            f"POST latency ms: p50 {percentile(times, 0.50):.0f}  "
+            f"p95 {percentile(times, 0.95):.0f}  p99 {percentile(times, 0.99):.0f}  "
             f"max {max(times, default=float('nan')):.0f}"
         )
         for error in errors[:5]:

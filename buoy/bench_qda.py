@@ -69,11 +69,11 @@ from buoy.bench import (
     Measurement,
     _buoy,
     _environment,
-    _free_port,
     _machine,
     _print_log_tail,
     _stop,
-    _wait_until_healthy,
+    percentile,
+    serve,
 )
 
 SEED = 20261126
@@ -746,17 +746,7 @@ def buoy_server() -> Iterator[BuoyTool]:
         _buoy(["manage", "migrate", "--no-input", "--verbosity", "0"], env, "migrate")
         _buoy(["user", "add", RESEARCHER, "--role", "researcher"], env, "add the researcher")
         token = _buoy(["user", "token", RESEARCHER], env, "issue an API token").split()[-1]
-        port = _free_port()
-        with log_path.open("wb") as log:
-            server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
-                [sys.executable, "-m", "buoy", "serve", "--host", HOST, "--port", str(port)],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-            )
-        _wait_until_healthy(server, port, log_path)
+        server, port = serve(env, log_path)
         try:
             yield BuoyTool(port, token)
         except BenchError:
@@ -1170,13 +1160,6 @@ def _search_child(characters: int, transcripts: int, queries: int) -> dict[str, 
     }
 
 
-def _percentile(values: Sequence[float], fraction: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered), max(1, math.ceil(fraction * len(ordered)))) - 1]
-
-
 def report_search(figures: dict[str, Any]) -> None:
     """Print the search figures: per kind of query and in all, against the goal."""
     rows = figures["queries"]
@@ -1211,15 +1194,15 @@ def report_search(figures: dict[str, Any]) -> None:
         times = [r["ms"] for r in chosen]
         base = [r["baseline_ms"] for r in chosen]
         print(
-            f"{kind:<16} {len(chosen):>4} {_percentile([r['matches'] for r in chosen], 0.5):>12,} "
-            f"{_percentile(times, 0.5):>8.1f} {_percentile(times, 0.95):>8.1f} "
-            f"{max(times):>8.1f} {_percentile(base, 0.5):>9.2f} {_percentile(base, 0.95):>9.2f}"
+            f"{kind:<16} {len(chosen):>4} {percentile([r['matches'] for r in chosen], 0.5):>12,} "
+            f"{percentile(times, 0.5):>8.1f} {percentile(times, 0.95):>8.1f} "
+            f"{max(times):>8.1f} {percentile(base, 0.5):>9.2f} {percentile(base, 0.95):>9.2f}"
         )
-    p95 = _percentile([r["ms"] for r in rows], 0.95)
+    p95 = percentile([r["ms"] for r in rows], 0.95)
     verdict = "met" if p95 <= SEARCH_GOAL_MS else "NOT met"
     print()
     print(f"search p95 {p95:.1f} ms (goal <= {SEARCH_GOAL_MS:g} ms: {verdict})")
-    base95 = _percentile([r["baseline_ms"] for r in rows], 0.95)
+    base95 = percentile([r["baseline_ms"] for r in rows], 0.95)
     if base95:
         print(f"p95 against the baseline's p95: {p95 / base95:.1f}x")
 
