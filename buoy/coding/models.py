@@ -153,6 +153,16 @@ class CodeQuerySet(models.QuerySet["Code"]):
     def active(self) -> CodeQuerySet:
         return self.filter(merged_into__isnull=True)
 
+    def merge_targets(self) -> dict[int, int]:
+        """Merged code id → the code it was merged into (its segments count for that one)."""
+        return {
+            pk: target
+            for pk, target in self.filter(merged_into__isnull=False).values_list(
+                "pk", "merged_into"
+            )
+            if target is not None
+        }
+
 
 class Code(models.Model):
     """A node of a project's codebook, to any depth; categories are not `codable`."""

@@ -36,7 +36,7 @@ from buoy.coding.domain.autocoding import (
     sentence_spans,
     uncovered,
 )
-from buoy.coding.domain.codebook import rollup_counts
+from buoy.coding.domain.codebook import descendants, rollup_counts
 from buoy.coding.domain.redaction import RedactionSuggestion, suggest_redactions
 from buoy.coding.domain.refi import (
     QdaCase,
@@ -201,17 +201,14 @@ def code_depths(codes: Iterable[Code]) -> dict[int, int]:
 
 def descendant_ids(project: Project, code_ids: Iterable[int]) -> set[int]:
     """The given codes and every code under them (merged codes count as their target)."""
-    parent_of = dict(project.codes.values_list("pk", "parent_id"))
-    merged = dict(project.codes.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
-    wanted = set(code_ids)
-    result = set(wanted)
-    for code_id in parent_of:
-        walker: int | None = code_id
-        while walker is not None:
-            if walker in wanted:
-                result.add(code_id)
-                break
-            walker = parent_of.get(walker)
+    parent_of = {
+        str(pk): None if parent is None else str(parent)
+        for pk, parent in project.codes.values_list("pk", "parent_id")
+    }
+    result = set(code_ids)
+    for code_id in list(result):
+        result |= {int(pk) for pk in descendants(parent_of, str(code_id))}
+    merged = project.codes.merge_targets()
     result |= {old for old, new in merged.items() if new in result}
     return result
 
@@ -223,7 +220,7 @@ def code_counts(
     segments = CodedSegment.objects.current().filter(code__project=project)
     if transcripts is not None:
         segments = segments.filter(transcript__in=transcripts)
-    merged = dict(project.codes.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+    merged = project.codes.merge_targets()
     own: dict[str, int] = {}
     for code_id in segments.values_list("code_id", flat=True):
         key = str(merged.get(code_id, code_id))  # a merged code's segments count for its target
@@ -366,17 +363,21 @@ def run_code_query(
 FREQUENCY_BY = ("case", "coder", "diagnosis", "relationship", "phase", "timepoint")
 
 
+def case_pseudonyms(transcripts: QuerySet[Transcript]) -> dict[int, str]:
+    """`case-1`, `case-2`, … for the cases of these transcripts, in the order of their ids."""
+    case_ids = sorted(set(transcripts.exclude(case__isnull=True).values_list("case_id", flat=True)))
+    return {pk: f"case-{n}" for n, pk in enumerate(case_ids, 1)}
+
+
 def _case_labels(user: User, project: Project) -> dict[int, str]:
     """How cases are named in tables: their number for case staff, a pseudonym for others."""
-    case_ids = sorted(
-        set(project.transcripts.exclude(case__isnull=True).values_list("case_id", flat=True))
-    )
+    pseudonyms = case_pseudonyms(project.transcripts.all())
     if can_see_identifiable_cases(user.as_actor().role):
         visible = dict(
-            cases_visible_to(user).filter(pk__in=case_ids).values_list("pk", "reference")
+            cases_visible_to(user).filter(pk__in=list(pseudonyms)).values_list("pk", "reference")
         )
-        return {pk: visible.get(pk, f"case-{n}") for n, pk in enumerate(case_ids, 1)}
-    return {pk: f"case-{n}" for n, pk in enumerate(case_ids, 1)}
+        return {pk: visible.get(pk, name) for pk, name in pseudonyms.items()}
+    return pseudonyms
 
 
 def code_frequency(
@@ -424,7 +425,7 @@ def code_frequency(
 def _ancestors(codes: list[Code], project: Project) -> dict[int, list[int]]:
     """Code id → itself and every ancestor (a merged code counts for its target's line)."""
     parent_of = {code.pk: code.parent_id for code in codes}
-    merged = dict(project.codes.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+    merged = project.codes.merge_targets()
     result: dict[int, list[int]] = {}
     for code_id in [*parent_of, *merged]:
         chain: list[int] = []
@@ -444,7 +445,7 @@ def co_occurrence_table(
     segments = filtered_segments(user, project, filters).values_list(
         "code_id", "transcript_id", "start", "end"
     )
-    merged = dict(project.codes.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+    merged = project.codes.merge_targets()
     spans: dict[str, dict[str, list[tuple[int, int]]]] = {}
     for code_id, transcript_id, start, end in segments:
         key = str(merged.get(code_id, code_id))
@@ -517,7 +518,7 @@ def codings_of(
     segments = CodedSegment.objects.current().filter(transcript__project=project, coder=coder)
     if transcripts is not None:
         segments = segments.filter(transcript__in=transcripts)
-    merged = dict(project.codes.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+    merged = project.codes.merge_targets()
     return [
         Coding(str(transcript_id), str(merged.get(code_id, code_id)), start, end)
         for transcript_id, code_id, start, end in segments.values_list(
@@ -723,15 +724,7 @@ def export_for(user: User | None, project: Project, fmt: str) -> tuple[bytes, st
         )
     if user is None:
         transcripts = project.transcripts.all()
-        labels = {
-            pk: f"case-{n}"
-            for n, pk in enumerate(
-                sorted(
-                    set(transcripts.exclude(case__isnull=True).values_list("case_id", flat=True))
-                ),
-                1,
-            )
-        }
+        labels = case_pseudonyms(transcripts)
     else:
         transcripts = transcripts_visible_to(user).filter(project=project)
         labels = _case_labels(user, project)
@@ -770,7 +763,7 @@ def exchange_project(
 ) -> QdaProject:
     """The project in REFI-QDA's terms: codebook, coders, cases, sources, codings, memos."""
     codes = codes_of(project)
-    merged = dict(project.codes.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+    merged = project.codes.merge_targets()
     guid_of = {code.pk: str(code.guid) for code in project.codes.all()}
     nodes: dict[int, QdaCode] = {}
     roots: list[QdaCode] = []
@@ -811,7 +804,7 @@ def exchange_project(
             source_guid=str(source),
             start=start,
             end=end,
-            code_guid=guid_of[merged.get(code_id) or code_id],
+            code_guid=guid_of[merged.get(code_id, code_id)],
             coder_guid=person_guid(coder_id),
             created=created,
         )
@@ -894,13 +887,7 @@ def exchange_project(
 
 
 def _refi_export(project: Project, transcripts: QuerySet[Transcript], fmt: str) -> bytes:
-    labels = {
-        pk: f"case-{n}"
-        for n, pk in enumerate(
-            sorted(set(transcripts.exclude(case__isnull=True).values_list("case_id", flat=True))), 1
-        )
-    }
-    exchange = exchange_project(project, transcripts, labels)
+    exchange = exchange_project(project, transcripts, case_pseudonyms(transcripts))
     if fmt == "qdc":
         return write_codebook(exchange.codes)
     return write_project(exchange)
@@ -1150,7 +1137,7 @@ def training_examples(
     examples with no code, as many as the coded ones (at most `SUGGESTION_MAX_NEGATIVES`),
     spread evenly through the transcripts.
     """
-    merged = dict(project.codes.filter(merged_into__isnull=False).values_list("pk", "merged_into"))
+    merged = project.codes.merge_targets()
     spans: dict[tuple[int, int, int], set[str]] = {}
     rows = filtered_segments(user, project).values_list("transcript_id", "start", "end", "code_id")
     for transcript_id, start, end, code_id in rows:

@@ -22,6 +22,11 @@ def characters(spans):
 
 def test_merge_joins_overlapping_and_touching_spans():
     assert merge([(5, 8), (0, 2), (2, 4), (7, 10)]) == [(0, 4), (5, 10)]
+    assert merge([(5, 8), (0, 2), (2, 4), (7, 10)], join_touching=False) == [
+        (0, 2),
+        (2, 4),
+        (5, 10),
+    ]
 
 
 @pytest.mark.parametrize("seed", range(20))

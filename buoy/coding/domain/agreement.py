@@ -37,6 +37,8 @@ from typing import Any, Literal
 import krippendorff
 import numpy as np
 
+from buoy.coding.domain.regions import merge
+
 Span = tuple[int, int]
 # code -> document -> sorted, merged spans of one coder
 _Spans = dict[str, dict[str, list[Span]]]
@@ -342,20 +344,12 @@ def _spans_by_code(
             (coding.start, coding.end)
         )
     return {
-        code: {document: _merge(spans, join_touching) for document, spans in documents.items()}
+        code: {
+            document: merge(spans, join_touching=join_touching)
+            for document, spans in documents.items()
+        }
         for code, documents in raw.items()
     }
-
-
-def _merge(spans: Iterable[Span], join_touching: bool) -> list[Span]:
-    """Sorted spans with overlaps (and, if asked, spans that touch) joined into one."""
-    merged: list[Span] = []
-    for start, end in sorted(spans):
-        if merged and (start < merged[-1][1] or (join_touching and start == merged[-1][1])):
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged
 
 
 def _covered(spans: list[Span]) -> int:

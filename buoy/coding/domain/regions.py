@@ -21,11 +21,12 @@ Span = tuple[int, int]
 Region = dict[str, list[Span]]  # document id -> sorted, disjoint, half-open spans
 
 
-def merge(spans: Iterable[Span]) -> list[Span]:
-    """Sorted, disjoint spans covering the same characters (touching spans join)."""
+def merge(spans: Iterable[Span], *, join_touching: bool = True) -> list[Span]:
+    """Sorted, disjoint spans covering the same characters; touching spans join unless
+    `join_touching` is False (then [0, 2) and [2, 4) stay two spans)."""
     result: list[Span] = []
     for start, end in sorted(spans):
-        if result and start <= result[-1][1]:
+        if result and (start < result[-1][1] or (join_touching and start == result[-1][1])):
             if end > result[-1][1]:
                 result[-1] = (result[-1][0], end)
         else:
