@@ -55,6 +55,7 @@ from buoy.coding.models import (
 from buoy.coding.selectors import (
     AutoMatch,
     is_member,
+    may_read_transcript,
     training_examples,
     transcripts_visible_to,
 )
@@ -354,37 +355,6 @@ def apply_codes(
             subject=segment,
             context={"transcript": transcript.pk, "code": segment.code_id},
         )
-    return segments
-
-
-@transaction.atomic
-def apply_code_to_many(
-    *,
-    actor: User,
-    transcript: Transcript,
-    code_id: Any,
-    spans: Sequence[tuple[int, int]],
-    origin: str,
-) -> list[CodedSegment]:
-    """Auto-coding: one code on many spans of a transcript, as one undoable action."""
-    project = transcript.project
-    _require_coder(actor, project)
-    (code,) = _codable(project, [code_id])
-    checked = [_check_span(transcript, start, end) for start, end in spans]
-    segments = CodedSegment.objects.bulk_create(
-        CodedSegment(
-            transcript=transcript, code=code, coder=actor, start=start, end=end, origin=origin
-        )
-        for start, end in checked
-    )
-    ids = [segment.pk for segment in segments]  # both engines return keys from bulk inserts
-    CodingAction.objects.create(project=project, actor=actor, kind="applied", segment_ids=ids)
-    record(
-        actor=actor,
-        action="coding.segment.auto_applied",
-        subject=transcript,
-        context={"code": code.pk, "segments": len(ids), "origin": origin},
-    )
     return segments
 
 
@@ -1036,7 +1006,7 @@ def accept_suggestion(
     *, actor: User, transcript: Transcript, code_id: Any, start: Any, end: Any
 ) -> list[CodedSegment]:
     """A person accepts a suggested code: it is applied like any coding, marked "suggestion"."""
-    if not transcripts_visible_to(actor).filter(pk=transcript.pk).exists():
+    if not may_read_transcript(actor, transcript):
         raise NotFound()
     return apply_codes(
         actor=actor,
