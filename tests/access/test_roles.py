@@ -6,6 +6,8 @@ from buoy.access.domain.roles import (
     Actor,
     CaseAccessFacts,
     Role,
+    can_code_interviews,
+    can_edit_department_codebook,
     can_manage_accounts,
     can_manage_instruments,
     can_open_case_in,
@@ -13,6 +15,7 @@ from buoy.access.domain.roles import (
     can_reassign,
     can_see_case,
     can_see_identifiable_cases,
+    can_start_research_projects,
 )
 
 WARD_A, WARD_B = 1, 2
@@ -85,3 +88,23 @@ def test_only_administrators_edit_item_groups_and_timepoints() -> None:
     assert can_manage_instruments(Role.ADMIN)
     for role in (Role.WORKER, Role.SUPERVISOR, Role.RESEARCHER):
         assert not can_manage_instruments(role)
+
+
+def test_everyone_but_administrators_codes_interviews() -> None:
+    for role in (Role.WORKER, Role.SUPERVISOR, Role.RESEARCHER):
+        assert can_code_interviews(role)
+    assert not can_code_interviews(Role.ADMIN)
+
+
+def test_researchers_and_supervisors_start_research_projects() -> None:
+    assert can_start_research_projects(Role.RESEARCHER)
+    assert can_start_research_projects(Role.SUPERVISOR)
+    assert not can_start_research_projects(Role.WORKER)
+    assert not can_start_research_projects(Role.ADMIN)
+
+
+def test_supervisors_and_administrators_keep_the_department_codebook() -> None:
+    assert can_edit_department_codebook(Role.SUPERVISOR)
+    assert can_edit_department_codebook(Role.ADMIN)
+    assert not can_edit_department_codebook(Role.WORKER)
+    assert not can_edit_department_codebook(Role.RESEARCHER)
