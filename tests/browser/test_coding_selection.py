@@ -48,7 +48,11 @@ CHINESE = (
     "妈妈：邻居每个星期天都送饭来。\n"
 )
 PASSAGES = {
-    "en": (ENGLISH, "my sister has been taking the other children to school", "brings food on Sundays"),
+    "en": (
+        ENGLISH,
+        "my sister has been taking the other children to school",
+        "brings food on Sundays",
+    ),
     "zh": (CHINESE, "我妹妹每天送另外两个孩子上学", "每个星期天都送饭来"),
 }
 BROWSER_LOCALE = {"en": "en-GB", "zh": "zh-CN"}
@@ -162,6 +166,9 @@ def test_a_mouse_drag_codes_exactly_the_passage_dragged_across(
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
 
         for number, (dragged, applied) in enumerate(((passage, code), (later_passage, other_code))):
+            if viewport == PHONE and number == 0:
+                ends = page.evaluate(CHARACTER_BOXES, dragged)
+                assert ends["last"]["y"] > ends["first"]["y"], "meant to be a drag over two lines"
             boxes = drag_across(page, dragged)
             assert all(box == boxes[0] for box in boxes), (
                 f"the transcript moved during the selection of {dragged!r}: {boxes}"
@@ -180,5 +187,59 @@ def test_a_mouse_drag_codes_exactly_the_passage_dragged_across(
                 dragged
             )
         assert errors == []
+    finally:
+        context.close()
+
+
+def test_an_answer_from_the_server_during_a_drag_waits_until_the_mouse_is_released(
+    chromium: Any, live_server: Any, alice_worker: User, alice_case: Case
+) -> None:
+    """Undo answered mid-drag: the text is not replaced under the mouse; when the button is
+    released the fresh screen comes in with the new selection still highlighted and applied."""
+    text, passage, later_passage = PASSAGES["en"]
+    project = services.casework_project()
+    transcript = services.import_transcript(
+        actor=alice_worker,
+        project=project,
+        filename="",
+        pasted=text,
+        case=alice_case,
+        title="Home visit",
+    )
+    stored = Transcript.objects.get(pk=transcript.pk).text
+    code = project.codes.get(label="P-IND-01")
+    context = chromium.new_context(viewport=DESKTOP, locale="en-GB")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        log_in(page, live_server, alice_worker)
+        page.goto(f"{live_server.url}/coding/transcripts/{transcript.pk}/")
+        drag_across(page, passage)
+        code_it(page, code.pk, 0)
+        first_coded = page.locator(f'#transcript-text .run[data-codes="{code.pk}"]')
+        expect(first_coded).to_have_text(passage)
+
+        boxes = page.evaluate(CHARACTER_BOXES, later_passage)
+        first, last = boxes["first"], boxes["last"]
+        before = page.evaluate(TRANSCRIPT_BOX)
+        page.mouse.move(first["x"] + first["width"] * 0.2, first["y"] + first["height"] / 2)
+        page.mouse.down()
+        page.mouse.move(first["x"] + first["width"] * 3, first["y"] + first["height"] / 2, steps=3)
+        with page.expect_response(re.compile(r"/undo/$")):
+            page.evaluate("document.querySelector('#undo-form').requestSubmit()")
+        page.wait_for_timeout(300)  # time for the answer to be swapped in, were it not held
+        expect(first_coded).to_have_text(passage)  # still the screen the drag started on
+        page.mouse.move(last["x"] + last["width"] * 0.8, last["y"] + last["height"] / 2, steps=5)
+        assert page.evaluate(TRANSCRIPT_BOX) == before
+        page.mouse.up()
+
+        expect(first_coded).to_have_count(0)  # the undo is shown now
+        assert CodedSegment.objects.current().count() == 0
+        assert page.evaluate("window.getSelection().toString()") == later_passage
+        expect(page.locator("#selection-info")).to_contain_text(later_passage)
+        code_it(page, code.pk, 0)
+        segment = CodedSegment.objects.current().get()
+        start = stored.index(later_passage)
+        assert (segment.start, segment.end) == (start, start + len(later_passage))
     finally:
         context.close()
