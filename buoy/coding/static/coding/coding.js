@@ -4,12 +4,19 @@
 // Positions count Unicode code points of the stored text (ADR 0008), never UTF-16 units:
 // every run of text carries its own data-start / data-end, and the part of a run before
 // the selection is measured with [...text].length, so an emoji (two UTF-16 units) counts 1.
+//
+// Nothing may move the text while it is being selected (a drag that started on one line would
+// end on another, and the wrong passage would be coded): the status line is in the side
+// panel, not above the text, and a fresh workspace from the server waits until the mouse
+// button is released.
 (function () {
   "use strict";
 
   var FALLBACK = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
                   "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
   var pending = null; // {start, end, text}: the last selection made in the transcript
+  var dragging = false; // the mouse button went down in the transcript and is still down
+  var waiting = null; // a workspace that arrived during a drag, swapped in when it ends
 
   function $(selector, root) { return (root || document).querySelector(selector); }
   function $$(selector, root) {
@@ -103,13 +110,48 @@
     return { start: start, end: end, text: selection.toString() };
   }
 
+  // The DOM boundary point (text node, UTF-16 offset) of a code-point position in the text.
+  function boundaryAt(container, at, isEnd) {
+    var runs = $$("[data-start]", container);
+    for (var i = 0; i < runs.length; i++) {
+      var start = Number(runs[i].getAttribute("data-start"));
+      var end = Number(runs[i].getAttribute("data-end"));
+      var node = runs[i].firstChild;
+      var inside = isEnd ? (at > start && at <= end) : (at >= start && at < end);
+      if (inside && node && node.nodeType === Node.TEXT_NODE) {
+        return { node: node, offset: Array.from(node.data).slice(0, at - start).join("").length };
+      }
+    }
+    return null;
+  }
+
+  // Select the pending positions again in a freshly swapped-in transcript, so that what is
+  // highlighted is still what a code key or button would apply.
+  function reselect() {
+    var container = $("#transcript-text");
+    if (!pending || !container) { return; }
+    var from = boundaryAt(container, pending.start, false);
+    var to = boundaryAt(container, pending.end, true);
+    if (!from || !to) { return; }
+    var range = document.createRange();
+    range.setStart(from.node, from.offset);
+    range.setEnd(to.node, to.offset);
+    var selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+  }
+
+  // The line keeps its height whatever it says (coding.css), so that filling it moves nothing.
   function showSelection() {
     var info = $("#selection-info");
+    var workspace = $("#workspace");
     if (!info) { return; }
-    if (!pending) { info.hidden = true; info.textContent = ""; return; }
+    if (!pending) {
+      info.textContent = (workspace && workspace.getAttribute("data-nothing-selected")) || "";
+      return;
+    }
     var excerpt = pending.text.length > 60 ? pending.text.slice(0, 60) + "…" : pending.text;
     info.textContent = "[" + pending.start + "–" + pending.end + "] " + excerpt;
-    info.hidden = false;
   }
 
   document.addEventListener("selectionchange", function () {
@@ -142,6 +184,8 @@
     var fresh = template.content.querySelector("#workspace");
     var old = $("#workspace");
     if (!fresh || !old) { return false; }
+    // Replacing the text under a drag would end the selection somewhere else: wait.
+    if (dragging) { waiting = html; return true; }
     var filter = $("#code-filter");
     var filterText = filter ? filter.value : "";
     old.replaceWith(fresh);
@@ -149,7 +193,15 @@
     var newFilter = $("#code-filter");
     if (newFilter) { newFilter.value = filterText; }
     filterCodes();
+    reselect();
+    showSelection();
     return true;
+  }
+
+  function dragEnded() {
+    if (!dragging) { return; }
+    dragging = false;
+    if (waiting) { var html = waiting; waiting = null; swap(html); }
   }
 
   function fail(message) {
@@ -182,7 +234,7 @@
     if (!workspace) { return; }
     if (!pending) {
       var info = $("#selection-info");
-      if (info) { info.hidden = false; info.textContent = workspace.getAttribute("data-no-selection") || "Select some text first."; }
+      if (info) { info.textContent = workspace.getAttribute("data-no-selection") || "Select some text first."; }
       return;
     }
     var body = new FormData();
@@ -234,10 +286,16 @@
     if (button) { event.preventDefault(); apply(button.getAttribute("data-code")); }
   });
 
-  // Keep the text selection when a code button is pressed with the mouse.
   document.addEventListener("mousedown", function (event) {
-    if (event.target.closest && event.target.closest(".code-apply")) { event.preventDefault(); }
+    if (!event.target.closest) { return; }
+    // Keep the text selection when a code button is pressed with the mouse.
+    if (event.target.closest(".code-apply")) { event.preventDefault(); }
+    if (event.button === 0 && event.target.closest("#transcript-text")) { dragging = true; }
   });
+  // The browser sends the release here even when it happens outside the window; losing the
+  // window's focus ends a drag too, so that a workspace can never wait for ever.
+  document.addEventListener("mouseup", dragEnded);
+  window.addEventListener("blur", dragEnded);
 
   document.addEventListener("submit", function (event) {
     var form = event.target;
@@ -285,6 +343,7 @@
   function start() {
     paint(document);
     filterCodes();
+    showSelection();
   }
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
