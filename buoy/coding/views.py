@@ -532,9 +532,10 @@ def tables(request: HttpRequest, project_id: int) -> HttpResponse:
     """Code frequency, co-occurrence and codes × cases, each downloadable as CSV and XLSX."""
     found = _project(request, project_id)
     form = TablesForm(request.GET or None, coders=_coders(found), language=_language())
-    frequency = _table(request, found, "frequency", form)
-    cooccurrence = _table(request, found, "cooccurrence", form)
     by_cases = _table(request, found, "cases", form)
+    # counted by case, the frequency table is the codes × cases table: read (and audit) once
+    frequency = by_cases if form.count_by() == "case" else _table(request, found, "frequency", form)
+    cooccurrence = _table(request, found, "cooccurrence", form)
     query_string = request.GET.copy()
     downloads = {}
     for which in TABLES:
@@ -1299,9 +1300,16 @@ def case_section(request: HttpRequest, case_id: int) -> HttpResponse:
         .annotate(segment_count=Count("segments", filter=Q(segments__removed_at__isnull=True)))
         .order_by("-created_at")
     )
+    shown = list(transcripts)
+    record(
+        actor=_user(request),
+        action="coding.transcript.listed",
+        subject=case,
+        context={"ids": [t.pk for t in shown], "count": len(shown)},
+    )
     context = {
         "case": case,
-        "transcripts": transcripts,
+        "transcripts": shown,
         "casework_project": services.casework_project(),
     }
     return render(request, "coding/case_section.html", context)

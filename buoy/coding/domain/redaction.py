@@ -157,14 +157,18 @@ def suggest_redactions(
     text: str,
     known_names: Iterable[str] = (),
     *,
+    known_identifiers: Iterable[tuple[str, str]] = (),
     record_number_pattern: str | re.Pattern[str] | None = None,
     kinds: Collection[str] = KINDS,
 ) -> list[RedactionSuggestion]:
     """Stretches of `text` that may identify a person, sorted, never overlapping.
 
     `known_names` are names the caller knows to be in the case (matched exactly; pass the
-    given name and nicknames too, e.g. 张小明, 小明). `record_number_pattern` is a regular
-    expression for the hospital's record numbers. `kinds` limits what is looked for.
+    given name and nicknames too, e.g. 张小明, 小明). `known_identifiers` are other things
+    the caller knows identify the family, as (kind, text) pairs matched exactly: the case
+    number (``ID_NUMBER``), the phone numbers on the record (``PHONE``).
+    `record_number_pattern` is a regular expression for the hospital's record numbers.
+    `kinds` limits what is looked for.
     """
     unknown = set(kinds) - set(KINDS)
     if unknown:
@@ -175,6 +179,11 @@ def suggest_redactions(
         else record_number_pattern
     )
     candidates: list[RedactionSuggestion] = []
+    for kind, known in known_identifiers:
+        if kind not in KINDS:
+            raise ValueError(f"unknown redaction kind {kind!r}")
+        if kind in kinds:
+            candidates += _known_names(text, [known], kind)
     if NAME in kinds:
         candidates += _known_names(text, known_names)
         candidates += _english_names(text)
@@ -262,6 +271,52 @@ def apply_redactions(
         cursor = end
     pieces.append(text[cursor:])
     return RedactedText("".join(pieces), OffsetMap(tuple(replaced), len(text)))
+
+
+def with_speaker_labels(
+    text: str,
+    accepted: Iterable[RedactionSuggestion | Replacement],
+    labels: Iterable[tuple[int, int]],
+    known_names: Iterable[str] = (),
+) -> list[RedactionSuggestion | Replacement]:
+    """`accepted` and, inside each speaker label, whatever else in it names a person.
+
+    A speaker label that is a name must not survive into a de-identified copy, where it
+    becomes the turn's speaker. Inside each label `[start, end)` of `text` this adds the
+    same confirmed replacements (every text a person accepted elsewhere, with its kind), the
+    `known_names` and the names `suggest_redactions` finds in the label on its own. An added
+    stretch that overlaps accepted ones takes their place, covering them all, so the result
+    can go to `apply_redactions` as it is.
+    """
+    chosen = list(dict.fromkeys(accepted))
+    confirmed: list[tuple[str, str]] = []
+    for item in chosen:
+        if isinstance(item, RedactionSuggestion):
+            confirmed.append((item.kind, item.text))
+        else:
+            confirmed.append((NAME, text[item.start : item.end]))
+    added: list[RedactionSuggestion] = []
+    for start, end in labels:
+        found = suggest_redactions(
+            text[start:end],
+            known_names,
+            known_identifiers=[(kind, said) for kind, said in confirmed if said.strip()],
+            kinds=(NAME, *(kind for kind, _said in confirmed)),
+        )
+        added += [
+            RedactionSuggestion(start + f.start, start + f.end, f.kind, f.text) for f in found
+        ]
+    for extra in added:
+        overlapping = [item for item in chosen if item.start < extra.end and extra.start < item.end]
+        if any(item.start <= extra.start and extra.end <= item.end for item in overlapping):
+            continue  # already replaced
+        if overlapping:
+            start = min(extra.start, *(item.start for item in overlapping))
+            end = max(extra.end, *(item.end for item in overlapping))
+            extra = RedactionSuggestion(start, end, extra.kind, text[start:end])
+            chosen = [item for item in chosen if item not in overlapping]
+        chosen.append(extra)
+    return sorted(chosen, key=lambda item: (item.start, item.end))
 
 
 def id_check_character(first17: str) -> str:
@@ -453,7 +508,9 @@ def _real_date(year: str, month: str, day: str) -> bool:
     return 1900 <= int(year) <= 2100
 
 
-def _known_names(text: str, names: Iterable[str]) -> Iterator[RedactionSuggestion]:
+def _known_names(
+    text: str, names: Iterable[str], kind: str = NAME
+) -> Iterator[RedactionSuggestion]:
     for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
         pattern = re.escape(name)
         # Whole words for Latin names (Ann must not match Anna); Chinese has no word breaks.
@@ -462,7 +519,7 @@ def _known_names(text: str, names: Iterable[str]) -> Iterator[RedactionSuggestio
         if not _HAN_CHAR.match(name[-1]) and name[-1].isalnum():
             pattern += r"(?![^\W_])"
         for match in re.finditer(pattern, text):
-            yield RedactionSuggestion(match.start(), match.end(), NAME, match.group())
+            yield RedactionSuggestion(match.start(), match.end(), kind, match.group())
 
 
 def _english_names(text: str) -> Iterator[RedactionSuggestion]:
