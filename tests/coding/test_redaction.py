@@ -460,3 +460,11 @@ def test_a_label_name_overlapping_a_confirmed_stretch_replaces_the_whole_of_both
     chosen = with_speaker_labels(text, accepted, find_speaker_labels(text), ["张淑华"])
     assert chosen == [RedactionSuggestion(0, 3, NAME, "张淑华")]
     assert apply_redactions(text, chosen).text == "[姓名]：嗯。\n"
+
+
+def test_a_known_name_wins_over_a_longer_guess_that_overlaps_it() -> None:
+    # jieba reads 明能挺 as a name here; it must not swallow half of the child's name 诗明
+    text = "我们相信医生，也相信诗明能挺过去。"
+    found = suggest_redactions(text, ["何诗明", "诗明"])
+    assert [(s.kind, s.text) for s in found if s.kind == NAME] == [(NAME, "诗明")]
+    assert "诗明" not in apply_redactions(text, found).text

@@ -34,8 +34,10 @@ date        full dates (2015年3月12日, 2015-03-12, 12/03/2015, March 12, 2015
             admission dates identify a person; years alone are not suggested
 =========== ==================================================================================
 
-Suggestions never overlap: where two candidates overlap, the longer wins (then the order of
-`KINDS`). They come sorted by position.
+Suggestions never overlap: where two candidates overlap, what the caller knows from the case
+record (`known_names`, `known_identifiers`) wins over a guess, so a guess such as 明能挺 in
+"相信诗明能挺过去" cannot swallow half of the known name 诗明; then the longer wins (then the
+order of `KINDS`). They come sorted by position.
 """
 
 from __future__ import annotations
@@ -178,14 +180,16 @@ def suggest_redactions(
         if isinstance(record_number_pattern, str)
         else record_number_pattern
     )
-    candidates: list[RedactionSuggestion] = []
-    for kind, known in known_identifiers:
+    known: list[RedactionSuggestion] = []  # from the case record: these win on overlap
+    for kind, said in known_identifiers:
         if kind not in KINDS:
             raise ValueError(f"unknown redaction kind {kind!r}")
         if kind in kinds:
-            candidates += _known_names(text, [known], kind)
+            known += _known_names(text, [said], kind)
     if NAME in kinds:
-        candidates += _known_names(text, known_names)
+        known += _known_names(text, known_names)
+    candidates: list[RedactionSuggestion] = []
+    if NAME in kinds:
         candidates += _english_names(text)
     if PHONE in kinds:
         candidates += _matches(text, _PHONES, PHONE, _phone_digits_ok)
@@ -210,7 +214,7 @@ def suggest_redactions(
     # A name found once is a name everywhere: jieba tags 小明 nr in one sentence, n in the next.
     found = {c.text for c in candidates if c.kind == NAME and len(c.text) >= 2}
     candidates += _known_names(text, found)
-    return _without_overlaps(candidates)
+    return _without_overlaps([*known, *candidates], preferred=set(known))
 
 
 def apply_redactions(
@@ -662,10 +666,15 @@ def _unit_follows(tokens: list[_Token], j: int) -> bool:
     )
 
 
-def _without_overlaps(candidates: Iterable[RedactionSuggestion]) -> list[RedactionSuggestion]:
-    """Longest first (then by `KINDS` order, then position); drop what overlaps a kept one."""
+def _without_overlaps(
+    candidates: Iterable[RedactionSuggestion],
+    preferred: Collection[RedactionSuggestion] = frozenset(),
+) -> list[RedactionSuggestion]:
+    """Preferred first, then longest (then by `KINDS` order, then position); drop what
+    overlaps a kept one."""
     ranked = sorted(
-        set(candidates), key=lambda s: (-(s.end - s.start), KINDS.index(s.kind), s.start)
+        set(candidates),
+        key=lambda s: (s not in preferred, -(s.end - s.start), KINDS.index(s.kind), s.start),
     )
     kept: list[RedactionSuggestion] = []
     starts: list[int] = []
