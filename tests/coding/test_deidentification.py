@@ -295,3 +295,23 @@ def test_copies_made_before_the_fix_are_retitled_by_migration(
     assert copy.interviewer == ""
     interview.refresh_from_db()
     assert interview.title != copy.title  # originals are left as they are
+
+
+def test_the_title_is_in_the_language_of_the_person_who_makes_the_copy(
+    alice_worker, interview, study, research_consent
+):
+    from django.utils import translation
+
+    from buoy.instruments.models import Timepoint
+
+    interview.timepoint = Timepoint.objects.get(code="baseline")
+    interview.save()
+    with translation.override("zh-hans"):
+        copy = services.make_deidentified_copy(
+            actor=alice_worker, transcript=interview, project=study, accepted=[]
+        )
+        again = services.make_deidentified_copy(
+            actor=alice_worker, transcript=interview, project=study, accepted=[]
+        )
+    assert copy.title == "case-1 · 访谈 · 基线（去标识化）"
+    assert again.title == "case-1 · 第2次访谈 · 基线（去标识化）"
