@@ -680,6 +680,13 @@ def agreement(request: HttpRequest, project_id: int) -> HttpResponse:
             "units": by_segment.units,
         }
         texts = {str(t.pk): t for t in visible.filter(pk__in=[int(d) for d in inputs.lengths])}
+        # the differences quote the transcripts' text and titles
+        record(
+            actor=user,
+            action="coding.agreement.viewed",
+            subject=found,
+            context={"transcripts": sorted(int(d) for d in inputs.lengths)},
+        )
         rows = [
             {
                 "name": item.name,
@@ -892,12 +899,27 @@ def code_edit(request: HttpRequest, code_id: int) -> HttpResponse:
         except InvalidInput as error:
             errors += _messages_of(error)
     visible = selectors.transcripts_visible_to(user).filter(project=found)
-    segments = (
+    may_edit = _may_edit_codebook(user, found)
+    # the segments are listed only to those who may split the code
+    segments = list(
         CodedSegment.objects.current()
         .filter(code=code, transcript__in=visible)
         .select_related("transcript")
         .defer("transcript__text")[:200]
+        if may_edit
+        else []
     )
+    if segments:
+        # each row names its transcript, whose title may name a family
+        record(
+            actor=user,
+            action="coding.segment.listed",
+            subject=code,
+            context={
+                "transcripts": sorted({s.transcript_id for s in segments}),
+                "count": len(segments),
+            },
+        )
     context = {
         "project": found,
         "code": code,
@@ -905,7 +927,7 @@ def code_edit(request: HttpRequest, code_id: int) -> HttpResponse:
         "errors": errors,
         "others": selectors.codes_of(found),
         "segments": segments,
-        "may_edit": _may_edit_codebook(user, found),
+        "may_edit": may_edit,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "coding/code_edit.html", context, status=status)

@@ -109,3 +109,36 @@ def test_the_apis_transcript_list_records_the_transcripts_on_the_page(
     # someone who may read none of them: the empty list is recorded too
     logged_in(bob_same_team).get(reverse("coding-transcript-list"))
     assert events("coding.transcript.listed")[-1].context == {"ids": [], "count": 0}
+
+
+def test_the_code_page_records_the_transcripts_of_the_segments_it_lists(
+    alice_worker: User, carol_supervisor: User, interview: Transcript
+) -> None:
+    code = interview.project.codes.get(label="P-FAM-01")
+    # a worker may not change the department's codebook: no segments listed, nothing recorded
+    logged_in(alice_worker).get(reverse("coding:code_edit", args=[code.pk]))
+    assert events("coding.segment.listed") == []
+    response = logged_in(carol_supervisor).get(reverse("coding:code_edit", args=[code.pk]))
+    assert "Interview with 测试母亲" in response.content.decode()
+    (event,) = events("coding.segment.listed")
+    assert (event.subject_type, event.subject_id) == ("coding.code", str(code.pk))
+    assert event.context == {"transcripts": [interview.pk], "count": 1}
+
+
+def test_the_agreement_page_records_the_transcripts_whose_text_it_quotes(
+    alice_worker: User, carol_supervisor: User, interview: Transcript
+) -> None:
+    services.apply_codes(
+        actor=carol_supervisor,
+        transcript=interview,
+        code_ids=[interview.project.codes.get(label="P-FAM-01").pk],
+        start=3,
+        end=8,
+    )
+    response = logged_in(alice_worker).get(
+        reverse("coding:agreement", args=[interview.project.pk]),
+        {"first": alice_worker.username, "second": carol_supervisor.username},
+    )
+    assert "Interview with 测试母亲" in response.content.decode()
+    (event,) = events("coding.agreement.viewed")
+    assert event.context == {"transcripts": [interview.pk]}
