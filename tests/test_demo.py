@@ -75,7 +75,7 @@ def test_demo_researcher_codes_de_identified_copies_that_name_no_family(tmp_path
     copies = list(study.transcripts.order_by("pk"))
     assert [copy.is_deidentified for copy in copies] == [True, True]
     assert [copy.title for copy in copies] == [
-        "case-1 · interview · Baseline (de-identified)",
+        "case-1 · 访谈 · 基线（去标识化）",
         "case-2 · interview · Baseline (de-identified)",
     ]
     planted: list[str] = []

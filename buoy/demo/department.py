@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from buoy.access import services as access_services
 from buoy.access.domain.roles import Role
@@ -392,7 +392,8 @@ def add_research_study(staff: dict[str, User]) -> Project:
 
     The interviews are with the first open Chinese-speaking and English-speaking families;
     each family gives research consent; the case's worker confirms the redactions a person
-    would (every name, phone, number and date suggested) and makes the copy, with codings.
+    would (every name, phone, number and date suggested) and makes the copy, with codings,
+    in the family's language.
     """
     researcher = staff["demo-researcher"]
     study = coding_services.start_project(
@@ -416,13 +417,15 @@ def add_research_study(staff: dict[str, User]) -> Project:
         if not study.memberships.filter(user=worker).exists():
             coding_services.add_member(actor=researcher, project=study, user=worker)
         suggested = coding_selectors.redaction_suggestions(worker, original)
-        coding_services.make_deidentified_copy(
-            actor=worker,
-            transcript=original,
-            project=study,
-            accepted=[s for s in suggested if s.kind in CONFIRMED_KINDS],
-            carry_codings=True,
-        )
+        # made as the worker would, in the family's language (the copy's title is in it)
+        with translation.override(language):
+            coding_services.make_deidentified_copy(
+                actor=worker,
+                transcript=original,
+                project=study,
+                accepted=[s for s in suggested if s.kind in CONFIRMED_KINDS],
+                carry_codings=True,
+            )
     return study
 
 
