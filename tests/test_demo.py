@@ -53,3 +53,62 @@ def test_the_demo_families_are_the_same_every_time() -> None:
     assert first == again
     other = family(random.Random(8), today)
     assert other != first[0]
+
+
+def test_demo_researcher_codes_de_identified_copies_that_name_no_family(tmp_path: Path) -> None:
+    from django.test import Client
+
+    from buoy.coding.models import CodedSegment, Project
+    from buoy.coding.selectors import identifiers_in_case, names_in_case
+    from buoy.demo.department import STUDY
+    from tests.coding.test_research_copies_leak_nothing import (
+        World,
+        readable_text,
+        researcher_requests,
+        send,
+    )
+
+    load_demo_department(tmp_path)
+    researcher = User.objects.get(username="demo-researcher")
+    study = Project.objects.get(name=STUDY)
+    assert study.memberships.filter(user=researcher).exists()
+    copies = list(study.transcripts.order_by("pk"))
+    assert [copy.is_deidentified for copy in copies] == [True, True]
+    assert [copy.title for copy in copies] == [
+        "case-1 · 访谈 · 基线（去标识化）",
+        "case-2 · interview · Baseline (de-identified)",
+    ]
+    planted: list[str] = []
+    languages = set()
+    for copy in copies:
+        original = copy.deidentified_from
+        assert original is not None
+        case = original.case
+        assert case is not None
+        # the original names the family, in its title and its text, as real interviews do
+        for name in (case.child.full_name, case.caregivers.get().full_name):
+            assert name in original.title
+            assert name in original.text
+        assert case.consents.filter(scope="research", withdrawn_on__isnull=True).exists()
+        languages.add(case.caregivers.get().preferred_language)
+        planted += names_in_case(case) + [text for _kind, text in identifiers_in_case(case)]
+        assert CodedSegment.objects.filter(transcript=copy, origin="carried").count() == 6
+    assert languages == {"zh-hans", "en"}
+    segment = CodedSegment.objects.filter(transcript__in=copies).order_by("pk").first()
+    assert segment is not None
+    world = World(
+        study=study,
+        copies=copies,
+        planted=planted,
+        researcher=researcher,
+        worker=User.objects.get(username="demo-worker"),
+        segment_id=segment.pk,
+        code_ids=[segment.code_id, study.codes.get(label="P-MED-01").pk],
+    )
+    client = Client()
+    client.force_login(researcher)
+    leaks = []
+    for request in researcher_requests(world):
+        text = readable_text(send(client, request))
+        leaks += [(request.url, name) for name in planted if name in text]
+    assert leaks == []

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpResponse
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
@@ -16,7 +16,9 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from buoy.access.domain.roles import can_see_identifiable_cases
 from buoy.access.models import User
+from buoy.audit.services import record
 from buoy.cases.selectors import get_case_for
 from buoy.coding import selectors, services
 from buoy.coding.models import Code, CodedSegment, Project, Transcript
@@ -52,7 +54,36 @@ class SegmentSerializer(serializers.ModelSerializer):
         fields = ["id", "transcript", "code", "coder", "start", "end", "origin", "created_at"]
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "integer"}, {"type": "string"}],
+        "nullable": True,
+        "description": "The case: its id for case staff; for researchers its pseudonym in "
+        "the project (`case-1`), the one the project's tables and exports use.",
+    }
+)
+class CaseField(serializers.Field):
+    """A transcript's case as the reader may know it: the id, or the project's pseudonym.
+
+    Researchers never get a case's real key (`case_labels` in the serializer's context maps
+    (project id, case id) to the pseudonym); case staff keep the id, which opens the case.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value: Transcript) -> int | str | None:
+        if value.case_id is None:
+            return None
+        labels = self.context.get("case_labels")
+        if labels is None:
+            return value.case_id
+        return labels.get((value.project_id, value.case_id), "")
+
+
 class TranscriptSerializer(serializers.ModelSerializer):
+    case = CaseField()
+
     class Meta:
         model = Transcript
         fields = [
@@ -140,7 +171,8 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
             interviewer=str(data.get("interviewer", "")),
             consent_recorded=str(data.get("consent_recorded", "")).lower() in ("1", "true", "yes"),
         )
-        return Response(TranscriptSerializer(transcript).data, status=status.HTTP_201_CREATED)
+        data = TranscriptSerializer(transcript, context=_case_context(_user(request), [transcript]))
+        return Response(data.data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: dict})
     @action(detail=True, methods=["post"])
@@ -182,6 +214,14 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         return response
 
 
+def _case_context(user: User, transcripts: list[Transcript]) -> dict[str, Any]:
+    """Serializer context naming the transcripts' cases: ids for case staff, else pseudonyms."""
+    if can_see_identifiable_cases(user.as_actor().role):
+        return {"case_labels": None}
+    projects = {t.project_id for t in transcripts if t.case_id is not None}
+    return {"case_labels": selectors.case_pseudonyms_by_project(projects)}
+
+
 class TranscriptViewSet(viewsets.ReadOnlyModelViewSet):
     """Transcripts the user may read; `segments` to code them."""
 
@@ -189,12 +229,27 @@ class TranscriptViewSet(viewsets.ReadOnlyModelViewSet):
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self) -> Any:
-        return selectors.transcripts_visible_to(_user(self.request))
+        return selectors.transcripts_visible_to(_user(self.request)).defer("text")
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """The transcripts the user may read, a page at a time; the ids listed are audited."""
+        page = self.paginate_queryset(self.get_queryset())
+        shown = list(page if page is not None else self.get_queryset())
+        record(
+            actor=_user(request),
+            action="coding.transcript.listed",
+            context={"ids": [t.pk for t in shown], "count": len(shown)},
+        )
+        data = TranscriptSerializer(shown, many=True, context=_case_context(_user(request), shown))
+        if page is None:
+            return Response(data.data)
+        return self.get_paginated_response(data.data)
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The transcript with its text, speaker turns and current coded segments (audited)."""
         transcript = selectors.get_transcript_for(_user(request), kwargs["pk"])
-        data = dict(TranscriptSerializer(transcript).data)
+        context = _case_context(_user(request), [transcript])
+        data = dict(TranscriptSerializer(transcript, context=context).data)
         data["text"] = transcript.text
         data["turns"] = [
             {"start": t.start, "end": t.end, "speaker": t.speaker} for t in transcript.turns.all()

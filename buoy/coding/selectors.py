@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
@@ -37,7 +37,12 @@ from buoy.coding.domain.autocoding import (
     uncovered,
 )
 from buoy.coding.domain.codebook import descendants, rollup_counts
-from buoy.coding.domain.redaction import RedactionSuggestion, suggest_redactions
+from buoy.coding.domain.redaction import (
+    ID_NUMBER,
+    PHONE,
+    RedactionSuggestion,
+    suggest_redactions,
+)
 from buoy.coding.domain.refi import (
     QdaCase,
     QdaCode,
@@ -364,9 +369,35 @@ FREQUENCY_BY = ("case", "coder", "diagnosis", "relationship", "phase", "timepoin
 
 
 def case_pseudonyms(transcripts: QuerySet[Transcript]) -> dict[int, str]:
-    """`case-1`, `case-2`, … for the cases of these transcripts, in the order of their ids."""
-    case_ids = sorted(set(transcripts.exclude(case__isnull=True).values_list("case_id", flat=True)))
-    return {pk: f"case-{n}" for n, pk in enumerate(case_ids, 1)}
+    """`case-1`, `case-2`, … for the cases of these transcripts, in the order each case's
+    first transcript came in.
+
+    Numbering by first arrival, not by case id, keeps every pseudonym once given: a later
+    transcript never renumbers the cases before it, so the pseudonym stored in a
+    de-identified copy's title stays the one tables and exports use (transcripts are never
+    deleted). Pass a project's transcripts: pseudonyms are per project, so two studies
+    cannot be joined on them.
+    """
+    firsts = (
+        transcripts.exclude(case__isnull=True)
+        .order_by()
+        .values("case_id")
+        .annotate(first=Min("pk"))
+        .order_by("first")
+        .values_list("case_id", flat=True)
+    )
+    return {pk: f"case-{n}" for n, pk in enumerate(firsts, 1)}
+
+
+def case_pseudonyms_by_project(project_ids: Iterable[int]) -> dict[tuple[int, int], str]:
+    """(project id, case id) → the case's pseudonym in that project, for several projects."""
+    return {
+        (project_id, case_id): name
+        for project_id in set(project_ids)
+        for case_id, name in case_pseudonyms(
+            Transcript.objects.filter(project_id=project_id)
+        ).items()
+    }
 
 
 def _case_labels(user: User, project: Project) -> dict[int, str]:
@@ -410,6 +441,14 @@ def code_frequency(
             counts[(owner, column)] = counts.get((owner, column), 0) + 1
     labels = _case_labels(user, project) if by == "case" else {}
     ordered = sorted(columns, key=lambda c: (c is None, str(c)))
+    if by == "case":
+        # a column per case, headed by its case number for case staff: audited like a list
+        record(
+            actor=user,
+            action="coding.table.viewed",
+            subject=project,
+            context={"table": "cases", "cases": [c for c in ordered if c is not None]},
+        )
     headers = [
         _("Code"),
         *[str(labels.get(c, c) if c is not None else "—") for c in ordered],
@@ -735,7 +774,8 @@ def export_for(user: User | None, project: Project, fmt: str) -> tuple[bytes, st
         table = segments_table(project, transcripts, labels)
         data = to_csv(table) if fmt == "csv" else to_xlsx([table])
     else:
-        data = _refi_export(project, transcripts, fmt)
+        memos = None if user is None else memos_visible_to(user, project)
+        data = _refi_export(project, transcripts, fmt, memos)
     record(
         actor=user,
         action="coding.project.exported",
@@ -759,9 +799,16 @@ _GUIDS = uuid.UUID("a4f6f1c2-36c1-4a51-9f0e-3d0f7e1f2b9d")
 
 
 def exchange_project(
-    project: Project, transcripts: QuerySet[Transcript], case_labels: dict[int, str]
+    project: Project,
+    transcripts: QuerySet[Transcript],
+    case_labels: dict[int, str],
+    memos: QuerySet[Memo] | None = None,
 ) -> QdaProject:
-    """The project in REFI-QDA's terms: codebook, coders, cases, sources, codings, memos."""
+    """The project in REFI-QDA's terms: codebook, coders, cases, sources, codings, memos.
+
+    `memos` are the memos the exporting user may read (`memos_visible_to`); None (the
+    operator's command line) means all of them.
+    """
     codes = codes_of(project)
     merged = project.codes.merge_targets()
     guid_of = {code.pk: str(code.guid) for code in project.codes.all()}
@@ -813,9 +860,9 @@ def exchange_project(
     exported_segments = {coding.guid for coding in codings}
     source_guids = {source.guid for source in sources}
     notes = []
-    for memo in Memo.objects.filter(project=project, replaced_by__isnull=True).select_related(
-        "segment", "code", "transcript"
-    ):
+    if memos is None:
+        memos = Memo.objects.filter(project=project, replaced_by__isnull=True)
+    for memo in memos.select_related("segment", "code", "transcript").defer("transcript__text"):
         if memo.segment is not None:
             target = str(memo.segment.guid)
             if target not in exported_segments:
@@ -886,8 +933,15 @@ def exchange_project(
     )
 
 
-def _refi_export(project: Project, transcripts: QuerySet[Transcript], fmt: str) -> bytes:
-    exchange = exchange_project(project, transcripts, case_pseudonyms(transcripts))
+def _refi_export(
+    project: Project,
+    transcripts: QuerySet[Transcript],
+    fmt: str,
+    memos: QuerySet[Memo] | None = None,
+) -> bytes:
+    # the project's own pseudonyms, the ones its tables and de-identified titles use
+    pseudonyms = case_pseudonyms(project.transcripts.all())
+    exchange = exchange_project(project, transcripts, pseudonyms, memos)
     if fmt == "qdc":
         return write_codebook(exchange.codes)
     return write_project(exchange)
@@ -912,10 +966,22 @@ def names_in_case(case: Any) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def identifiers_in_case(case: Any) -> list[tuple[str, str]]:
+    """What else a case records that identifies the family, as (redaction kind, text): its
+    case number and the caregivers' phone numbers."""
+    found = [(ID_NUMBER, case.reference)]
+    found += [(PHONE, caregiver.phone) for caregiver in case.caregivers.all() if caregiver.phone]
+    return [(kind, text) for kind, text in found if text and text.strip()]
+
+
 def redaction_suggestions(user: User, transcript: Transcript) -> list[RedactionSuggestion]:
     """What in a transcript may identify someone, for a person to confirm (audited)."""
-    known = names_in_case(transcript.case) if transcript.case is not None else []
-    suggestions = suggest_redactions(transcript.text, known)
+    case = transcript.case
+    suggestions = suggest_redactions(
+        transcript.text,
+        names_in_case(case) if case is not None else [],
+        known_identifiers=identifiers_in_case(case) if case is not None else [],
+    )
     record(
         actor=user,
         action="coding.transcript.redaction_suggested",

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from buoy.access.domain.roles import (
@@ -27,17 +28,26 @@ from buoy.audit.services import record
 from buoy.cases.models import Caregiver, Case, ConsentRecord, ConsentScope
 from buoy.cases.selectors import access_facts
 from buoy.coding.domain.codebook import CodebookNode, bundled_codebook, walk
-from buoy.coding.domain.redaction import RedactionSuggestion, Replacement, apply_redactions
+from buoy.coding.domain.redaction import (
+    RedactedText,
+    RedactionSuggestion,
+    Replacement,
+    apply_redactions,
+    with_speaker_labels,
+)
 from buoy.coding.domain.refi import QdaCode, QdaProject, RefiError, read_codebook, read_project
 from buoy.coding.domain.sentences import split_sentences
 from buoy.coding.domain.suggestions import train as train_model
 from buoy.coding.domain.transcripts import (
     ParsedTranscript,
     TranscriptError,
+    find_speaker_labels,
+    find_speaker_turns,
     normalise_text,
     read_pasted_text,
     read_transcript,
 )
+from buoy.coding.domain.transcripts import SpeakerTurn as ParsedSpeakerTurn
 from buoy.coding.domain.words import index_text
 from buoy.coding.models import (
     Code,
@@ -54,8 +64,10 @@ from buoy.coding.models import (
 )
 from buoy.coding.selectors import (
     AutoMatch,
+    case_pseudonyms,
     is_member,
     may_read_transcript,
+    names_in_case,
     training_examples,
     transcripts_visible_to,
 )
@@ -784,6 +796,48 @@ def _has_research_consent(case: Case) -> bool:
     ).exists()
 
 
+def _deidentified_title(copy: Transcript, pseudonym: str) -> str:
+    """A copy's title, such as "case-1 · interview · Baseline (de-identified)".
+
+    It holds the case's pseudonym in the project, the interview's number among the case's
+    copies there (from the second on) and its timepoint, and nothing of the original's
+    title, which often names the family.
+    """
+    number = (
+        Transcript.objects.filter(project=copy.project, case=copy.case, is_deidentified=True)
+        .filter(pk__lt=copy.pk)
+        .count()
+        + 1
+    )
+    timepoint = copy.timepoint.label(get_language() or "en") if copy.timepoint else ""
+    if number == 1 and timepoint:
+        title = _("%(case)s · interview · %(timepoint)s (de-identified)")
+    elif number == 1:
+        title = _("%(case)s · interview (de-identified)")
+    elif timepoint:
+        title = _("%(case)s · interview %(number)s · %(timepoint)s (de-identified)")
+    else:
+        title = _("%(case)s · interview %(number)s (de-identified)")
+    return (title % {"case": pseudonym, "number": number, "timepoint": timepoint})[:200]
+
+
+def _copied_turns(original: str, redacted: RedactedText) -> tuple[ParsedSpeakerTurn, ...]:
+    """The original's speaker turns at their places in the copy, each speaker read from the
+    copy's own text, so a label that named someone reads as its placeholder."""
+    turns = []
+    for turn, (label_start, label_end) in zip(
+        find_speaker_turns(original), find_speaker_labels(original), strict=True
+    ):
+        start, end = redacted.map_span(turn.start, turn.end)
+        label = redacted.text[
+            redacted.map_offset(label_start, side="start") : redacted.map_offset(
+                label_end, side="end"
+            )
+        ]
+        turns.append(ParsedSpeakerTurn(start=start, end=end, speaker=" ".join(label.split())))
+    return tuple(turns)
+
+
 @transaction.atomic
 def make_deidentified_copy(
     *,
@@ -799,6 +853,14 @@ def make_deidentified_copy(
     and the case must hold a research consent that was not withdrawn. The original is never
     changed. With `carry_codings`, current segments move to the copy through the offset map,
     onto the project's code with the same label (or English name); others are left out.
+
+    Every field of the copy is redacted or replaced, because researchers read all of them:
+    the title becomes the case's pseudonym, interview number and timepoint
+    (`_deidentified_title`); the text has the confirmed stretches replaced, and inside
+    speaker labels also the case's names and any name found there (`with_speaker_labels`),
+    so no turn is spoken by a name; the interview date, interviewer, file name and encoding
+    are left blank (the timepoint says when); memos are not carried (they are free text no
+    one confirmed).
     """
     _require_coder(actor, project)
     if project.kind != ProjectKind.RESEARCH:
@@ -810,15 +872,23 @@ def make_deidentified_copy(
         raise InvalidInput(
             {"": [_("The case has no research consent (or it was withdrawn): no copy is made.")]}
         )
+    # one copy into a project at a time, so two copies never take the same case pseudonym
+    Project.objects.select_for_update().filter(pk=project.pk).first()
     try:
-        redacted = apply_redactions(transcript.text, accepted)
+        replaced = with_speaker_labels(
+            transcript.text,
+            accepted,
+            find_speaker_labels(transcript.text),
+            names_in_case(transcript.case),
+        )
+        redacted = apply_redactions(transcript.text, replaced)
     except ValueError as error:
         raise InvalidInput({"redactions": [str(error)]}) from None
     copy = Transcript.objects.create(
         project=project,
         case=transcript.case,
         caregiver=transcript.caregiver,
-        title=_("%(title)s (de-identified)") % {"title": transcript.title},
+        title="(de-identified)",  # replaced below, once the copy has its pseudonym and number
         text=redacted.text,
         length=len(redacted.text),
         source_format="redacted",
@@ -828,7 +898,19 @@ def make_deidentified_copy(
         deidentified_from=transcript,
         created_by=actor,
     )
-    _index(copy, read_pasted_text(redacted.text))
+    pseudonym = case_pseudonyms(project.transcripts.all())[transcript.case.pk]
+    copy.title = _deidentified_title(copy, pseudonym)
+    copy.save(update_fields=["title"])
+    _index(
+        copy,
+        ParsedTranscript(
+            text=redacted.text,
+            format="redacted",
+            encoding=None,
+            turns=_copied_turns(transcript.text, redacted),
+            notes=(),
+        ),
+    )
     carried = skipped = 0
     if carry_codings:
         by_label = {c.label: c for c in project.codes.active().exclude(label="")}

@@ -532,9 +532,10 @@ def tables(request: HttpRequest, project_id: int) -> HttpResponse:
     """Code frequency, co-occurrence and codes × cases, each downloadable as CSV and XLSX."""
     found = _project(request, project_id)
     form = TablesForm(request.GET or None, coders=_coders(found), language=_language())
-    frequency = _table(request, found, "frequency", form)
-    cooccurrence = _table(request, found, "cooccurrence", form)
     by_cases = _table(request, found, "cases", form)
+    # counted by case, the frequency table is the codes × cases table: read (and audit) once
+    frequency = by_cases if form.count_by() == "case" else _table(request, found, "frequency", form)
+    cooccurrence = _table(request, found, "cooccurrence", form)
     query_string = request.GET.copy()
     downloads = {}
     for which in TABLES:
@@ -679,6 +680,13 @@ def agreement(request: HttpRequest, project_id: int) -> HttpResponse:
             "units": by_segment.units,
         }
         texts = {str(t.pk): t for t in visible.filter(pk__in=[int(d) for d in inputs.lengths])}
+        # the differences quote the transcripts' text and titles
+        record(
+            actor=user,
+            action="coding.agreement.viewed",
+            subject=found,
+            context={"transcripts": sorted(int(d) for d in inputs.lengths)},
+        )
         rows = [
             {
                 "name": item.name,
@@ -891,12 +899,27 @@ def code_edit(request: HttpRequest, code_id: int) -> HttpResponse:
         except InvalidInput as error:
             errors += _messages_of(error)
     visible = selectors.transcripts_visible_to(user).filter(project=found)
-    segments = (
+    may_edit = _may_edit_codebook(user, found)
+    # the segments are listed only to those who may split the code
+    segments = list(
         CodedSegment.objects.current()
         .filter(code=code, transcript__in=visible)
         .select_related("transcript")
         .defer("transcript__text")[:200]
+        if may_edit
+        else []
     )
+    if segments:
+        # each row names its transcript, whose title may name a family
+        record(
+            actor=user,
+            action="coding.segment.listed",
+            subject=code,
+            context={
+                "transcripts": sorted({s.transcript_id for s in segments}),
+                "count": len(segments),
+            },
+        )
     context = {
         "project": found,
         "code": code,
@@ -904,7 +927,7 @@ def code_edit(request: HttpRequest, code_id: int) -> HttpResponse:
         "errors": errors,
         "others": selectors.codes_of(found),
         "segments": segments,
-        "may_edit": _may_edit_codebook(user, found),
+        "may_edit": may_edit,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "coding/code_edit.html", context, status=status)
@@ -1299,9 +1322,16 @@ def case_section(request: HttpRequest, case_id: int) -> HttpResponse:
         .annotate(segment_count=Count("segments", filter=Q(segments__removed_at__isnull=True)))
         .order_by("-created_at")
     )
+    shown = list(transcripts)
+    record(
+        actor=_user(request),
+        action="coding.transcript.listed",
+        subject=case,
+        context={"ids": [t.pk for t in shown], "count": len(shown)},
+    )
     context = {
         "case": case,
-        "transcripts": transcripts,
+        "transcripts": shown,
         "casework_project": services.casework_project(),
     }
     return render(request, "coding/case_section.html", context)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from buoy.access import services as access_services
 from buoy.access.domain.roles import Role
@@ -25,6 +25,10 @@ from buoy.cases import services as case_services
 from buoy.cases.domain.diagnoses import COMMON_DIAGNOSES
 from buoy.cases.domain.phases import OPEN_PHASES, Phase
 from buoy.cases.models import Case, ClosingReason, ConsentScope, InsuranceScheme, ReferralSource
+from buoy.coding import selectors as coding_selectors
+from buoy.coding import services as coding_services
+from buoy.coding.models import Project
+from buoy.instruments.models import Timepoint
 
 WARDS = [
     ("haem-onc", "Haematology-Oncology 血液肿瘤科"),
@@ -52,6 +56,91 @@ DEMO_NOTES = [
     "初次会谈：照顾者情绪低落，担心治疗费用。约定下周继续。",
     "Discussed the treatment roadmap with both parents.",
 ]
+
+
+# The research study of the demo: de-identified copies of two intake interviews.
+STUDY = "Caregiver strengths study (demo)"
+STUDY_DESCRIPTION = (
+    "De-identified copies of intake interviews, for researchers to code. Log in as "
+    "demo-researcher: no family's name, case number or phone number shows anywhere."
+)
+RELATIONSHIP_ZH = {"mother": "妈妈", "father": "爸爸", "grandmother": "奶奶"}
+# Two synthetic intake interviews; {caregiver}, {child}, {given}, {relationship} and {phone}
+# are filled in from a demo family, so the originals name the family as real ones do.
+CAREGIVER = "{caregiver}"
+INTERVIEW_ZH = [
+    ("社工", "您好，我是病房的医务社工。今天是我们第一次访谈，想了解一下您和孩子的情况。"),
+    (CAREGIVER, "你好，我是{caregiver}，{child}的{relationship}。"),
+    ("社工", "{given}现在怎么样？"),
+    (
+        CAREGIVER,
+        "{given}刚做完第一轮化疗，精神还可以。刚确诊的时候我整夜睡不着，现在慢慢接受了。",
+    ),
+    ("社工", "家里谁在帮忙？"),
+    (
+        CAREGIVER,
+        "孩子的爷爷奶奶从老家过来帮忙带孩子，我们一家人轮流守在病房。"
+        "病房里的病友家长也经常安慰我。",
+    ),
+    ("社工", "费用方面压力大吗？"),
+    (
+        CAREGIVER,
+        "医保报销了一部分，剩下的向亲戚借了一些钱。我的电话是{phone}，有补助的消息请告诉我。",
+    ),
+    ("社工", "好的，我会留意。您自己也要注意休息。"),
+    (CAREGIVER, "谢谢。我们相信医生，也相信{given}能挺过去。"),
+]
+INTERVIEW_EN = [
+    (
+        "Interviewer",
+        "Thank you for meeting me. This is our first conversation, so I would like to hear "
+        "how you and your child are doing.",
+    ),
+    (
+        CAREGIVER,
+        "Of course. My name is {caregiver}, and I have been with {given} on the ward since "
+        "the diagnosis.",
+    ),
+    ("Interviewer", "How is {given} at the moment?"),
+    (
+        CAREGIVER,
+        "{child} finished the first round of chemotherapy last week. When we first heard the "
+        "diagnosis I could not sleep at all, but we are slowly taking it in.",
+    ),
+    ("Interviewer", "Who helps you at home?"),
+    (
+        CAREGIVER,
+        "My parents come every weekend and we take turns on the ward. The other parents on "
+        "the ward have been very kind to me.",
+    ),
+    ("Interviewer", "Is the cost a worry?"),
+    (
+        CAREGIVER,
+        "Some of it is reimbursed, and we borrowed the rest from family. You can reach me on "
+        "{phone} if there is any help we can apply for.",
+    ),
+    ("Interviewer", "I will. Please look after yourself too."),
+    (CAREGIVER, "Thank you. We trust the doctors, and {given} is a fighter."),
+]
+# Passages the worker codes in the originals (carried into the copies): (text, code label).
+CODINGS_ZH = [
+    ("现在慢慢接受了", "P-IND-04"),
+    ("孩子的爷爷奶奶从老家过来帮忙带孩子", "P-FAM-04"),
+    ("我们一家人轮流守在病房", "P-FAM-01"),
+    ("病房里的病友家长也经常安慰我", "P-SOC-01"),
+    ("剩下的向亲戚借了一些钱", "P-CUL-02"),
+    ("我们相信医生", "P-MED-01"),
+]
+CODINGS_EN = [
+    ("we are slowly taking it in", "P-IND-04"),
+    ("My parents come every weekend", "P-FAM-04"),
+    ("we take turns on the ward", "P-FAM-01"),
+    ("The other parents on the ward have been very kind to me", "P-SOC-01"),
+    ("we borrowed the rest from family", "P-CUL-02"),
+    ("We trust the doctors", "P-MED-01"),
+]
+# What a person confirms on the de-identification page: every suggestion of these kinds.
+CONFIRMED_KINDS = ("name", "phone", "id_number", "email", "date")
 
 
 @dataclass(frozen=True)
@@ -244,6 +333,102 @@ def _walk_to(case: Case, target: Phase, worker: User, rng: random.Random, today:
         case_services.move_case_to_phase(actor=worker, case=case, phase=Phase.FOLLOW_UP)
 
 
+def _interview_text(lines: list[tuple[str, str]], chinese: bool, **names: str) -> str:
+    colon = "：" if chinese else ": "
+    return "".join(
+        f"{speaker.format(**names)}{colon}{line.format(**names)}\n" for speaker, line in lines
+    )
+
+
+def _intake_interview(case: Case, worker: User, chinese: bool) -> Any:
+    """An intake interview with the family of `case`, in the casework project, coded."""
+    child = case.child.full_name
+    caregiver = case.caregivers.get(is_primary=True)
+    names = {
+        "child": child,
+        "caregiver": caregiver.full_name,
+        # family members call a child by the given name: 子涵 for 王子涵, Emma for Emma Smith
+        "given": child[1:] if chinese else child.split()[0],
+        "relationship": RELATIONSHIP_ZH.get(caregiver.relationship, "家长")
+        if chinese
+        else caregiver.relationship,
+        "phone": caregiver.phone,
+    }
+    text = _interview_text(INTERVIEW_ZH if chinese else INTERVIEW_EN, chinese, **names)
+    title = (
+        f"{caregiver.full_name}（{child}的{names['relationship']}）入院访谈"
+        if chinese
+        else f"Intake interview with {caregiver.full_name} about {child}"
+    )
+    casework = coding_services.casework_project()
+    original = coding_services.import_transcript(
+        actor=worker,
+        project=casework,
+        filename="",
+        pasted=text,
+        case=case,
+        caregiver=caregiver,
+        title=title,
+        interview_date=case.opened_on + dt.timedelta(days=2),
+        interviewer=worker.get_full_name(),
+        timepoint=Timepoint.objects.get(code="baseline"),
+        consent_recorded=True,
+    )
+    for passage, label in CODINGS_ZH if chinese else CODINGS_EN:
+        start = text.index(passage)
+        coding_services.apply_codes(
+            actor=worker,
+            transcript=original,
+            code_ids=[casework.codes.get(label=label).pk],
+            start=start,
+            end=start + len(passage),
+        )
+    return original
+
+
+def add_research_study(staff: dict[str, User]) -> Project:
+    """A research study holding de-identified copies of two intake interviews that name their
+    families (one Chinese, one English), with demo-researcher as a member.
+
+    The interviews are with the first open Chinese-speaking and English-speaking families;
+    each family gives research consent; the case's worker confirms the redactions a person
+    would (every name, phone, number and date suggested) and makes the copy, with codings,
+    in the family's language.
+    """
+    researcher = staff["demo-researcher"]
+    study = coding_services.start_project(
+        actor=researcher, name=STUDY, description=STUDY_DESCRIPTION
+    )
+    open_cases = Case.objects.exclude(phase__in=[Phase.CLOSED, Phase.FOLLOW_UP]).order_by("pk")
+    for chinese in (True, False):
+        language = "zh-hans" if chinese else "en"
+        case = open_cases.filter(caregivers__preferred_language=language).first()
+        if case is None:
+            continue  # a demo of a few families may have none in this language
+        worker = case.assigned_worker
+        case_services.record_consent(
+            actor=worker,
+            case=case,
+            caregiver=case.caregivers.get(is_primary=True),
+            scope=ConsentScope.RESEARCH,
+            given_on=case.opened_on + dt.timedelta(days=2),
+        )
+        original = _intake_interview(case, worker, chinese)
+        if not study.memberships.filter(user=worker).exists():
+            coding_services.add_member(actor=researcher, project=study, user=worker)
+        suggested = coding_selectors.redaction_suggestions(worker, original)
+        # made as the worker would, in the family's language (the copy's title is in it)
+        with translation.override(language):
+            coding_services.make_deidentified_copy(
+                actor=worker,
+                transcript=original,
+                project=study,
+                accepted=[s for s in suggested if s.kind in CONFIRMED_KINDS],
+                carry_codings=True,
+            )
+    return study
+
+
 def load_demo_department(home: Path, *, cases: int = 40) -> DemoResult:
     """Create the demo wards, staff and families; families only into an empty case table."""
     passwords = demo_passwords(home)
@@ -251,4 +436,5 @@ def load_demo_department(home: Path, *, cases: int = 40) -> DemoResult:
     added = 0
     if not Case.objects.exists():
         added = add_families(cases, staff=staff)
+        add_research_study(staff)
     return DemoResult(cases=added, passwords_file=home / "demo-passwords.txt", passwords=passwords)

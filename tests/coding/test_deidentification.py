@@ -178,3 +178,140 @@ def test_the_page_refuses_without_a_project_and_saves_nothing(alice_worker, inte
     response = client.post(reverse("coding:deidentify", args=[interview.pk]), {"accept": []})
     assert response.status_code == 400
     assert Transcript.objects.filter(is_deidentified=True).count() == 0
+
+
+def test_a_copys_title_names_the_cases_pseudonym_and_its_interview_never_the_original(
+    alice_worker, alice_case, interview, study, research_consent
+):
+    interview.title = f"Interview with {alice_case.caregivers.get().full_name}"
+    interview.save()
+    first = services.make_deidentified_copy(
+        actor=alice_worker, transcript=interview, project=study, accepted=[]
+    )
+    again = services.make_deidentified_copy(
+        actor=alice_worker, transcript=interview, project=study, accepted=[]
+    )
+    assert first.title == "case-1 · interview (de-identified)"
+    assert again.title == "case-1 · interview 2 (de-identified)"
+
+
+def test_a_case_keeps_its_pseudonym_when_a_case_with_a_smaller_id_comes_later(
+    alice_worker, alice_case, ward_a, interview, study, research_consent
+):
+    from tests.conftest import caregiver_details, child_details
+
+    later = case_services.open_case(
+        actor=alice_worker,
+        ward=ward_a,
+        referral_source="doctor",
+        child=child_details(full_name="李小明"),
+        caregiver=caregiver_details(full_name="李母亲"),
+    )
+    case_services.record_consent(
+        actor=alice_worker,
+        case=later,
+        caregiver=later.caregivers.get(),
+        scope="research",
+        given_on=later.opened_on,
+    )
+    other = services.import_transcript(
+        actor=alice_worker,
+        project=interview.project,
+        filename="",
+        pasted="妈妈：还好。",
+        case=later,
+    )
+    # the later case (higher id) is copied first: it is case-1, and stays case-1
+    first = services.make_deidentified_copy(
+        actor=alice_worker, transcript=other, project=study, accepted=[]
+    )
+    second = services.make_deidentified_copy(
+        actor=alice_worker, transcript=interview, project=study, accepted=[]
+    )
+    assert later.pk > alice_case.pk
+    assert first.title.startswith("case-1 ")
+    assert second.title.startswith("case-2 ")
+    assert selectors.case_pseudonyms(study.transcripts.all()) == {
+        later.pk: "case-1",
+        alice_case.pk: "case-2",
+    }
+
+
+def test_a_copy_leaves_date_interviewer_file_name_and_memos_behind(
+    alice_worker, alice_case, study, research_consent
+):
+    from buoy.instruments.models import Timepoint
+
+    original = services.import_transcript(
+        actor=alice_worker,
+        project=services.casework_project(),
+        filename="测试母亲.txt",
+        data="测试母亲：我们很好。\n".encode("gb18030"),
+        case=alice_case,
+        interview_date=alice_case.opened_on,
+        interviewer="测试社工",
+        timepoint=Timepoint.objects.get(code="post"),
+    )
+    services.write_memo(
+        actor=alice_worker, project=original.project, transcript=original, text="测试母亲"
+    )
+    copy = services.make_deidentified_copy(
+        actor=alice_worker, transcript=original, project=study, accepted=[]
+    )
+    assert (copy.interview_date, copy.interviewer, copy.source_filename) == (None, "", "")
+    assert (copy.source_encoding, copy.source_format) == ("", "redacted")
+    assert copy.timepoint is not None
+    assert copy.timepoint.code == "post"
+    assert copy.title == "case-1 · interview · Post-intervention (de-identified)"
+    assert not copy.memos.exists()
+    # the speaker was the caregiver's name, redacted though no one confirmed it
+    assert list(copy.turns.values_list("speaker", flat=True)) == ["[姓名]"]
+    assert copy.text == "[姓名]：我们很好。\n"
+
+
+def test_copies_made_before_the_fix_are_retitled_by_migration(
+    alice_worker, alice_case, interview, study, research_consent
+):
+    import importlib
+
+    from django.apps import apps
+
+    retitle = importlib.import_module(
+        "buoy.coding.migrations.0005_retitle_deidentified_copies"
+    ).retitle
+    copy = services.make_deidentified_copy(
+        actor=alice_worker, transcript=interview, project=study, accepted=[]
+    )
+    again = services.make_deidentified_copy(
+        actor=alice_worker, transcript=interview, project=study, accepted=[]
+    )
+    old = f"Interview with {alice_case.child.full_name} (de-identified)"
+    Transcript.objects.filter(pk__in=[copy.pk, again.pk]).update(title=old, interviewer="x")
+    retitle(apps, None)
+    copy.refresh_from_db()
+    again.refresh_from_db()
+    assert copy.title == "case-1 · interview (de-identified)"
+    assert again.title == "case-1 · interview 2 (de-identified)"
+    assert copy.interviewer == ""
+    interview.refresh_from_db()
+    assert interview.title != copy.title  # originals are left as they are
+
+
+def test_the_title_is_in_the_language_of_the_person_who_makes_the_copy(
+    alice_worker, interview, study, research_consent
+):
+    from django.utils import translation
+
+    from buoy.instruments.models import Timepoint
+
+    interview.timepoint = Timepoint.objects.get(code="baseline")
+    interview.save()
+    with translation.override("zh-hans"):
+        copy = services.make_deidentified_copy(
+            actor=alice_worker, transcript=interview, project=study, accepted=[]
+        )
+        again = services.make_deidentified_copy(
+            actor=alice_worker, transcript=interview, project=study, accepted=[]
+        )
+    assert copy.title == "case-1 · 访谈 · 基线（去标识化）"
+    assert again.title == "case-1 · 第2次访谈 · 基线（去标识化）"

@@ -22,7 +22,9 @@ from buoy.coding.domain.redaction import (
     apply_redactions,
     id_check_character,
     suggest_redactions,
+    with_speaker_labels,
 )
+from buoy.coding.domain.transcripts import find_speaker_labels
 
 # GB 11643-1999, table 1: the weights of positions 1–17, and the check character for
 # each remainder of the weighted sum mod 11 (written out here, not computed).
@@ -409,3 +411,60 @@ def test_offsets_map_at_the_edges_and_refuse_positions_outside_the_text():
         redacted.map_offset(len(text) + 1)
     with pytest.raises(ValueError, match="after its end"):
         redacted.map_span(4, 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# What the case record knows, and speaker labels
+
+
+def test_the_case_number_and_recorded_phone_are_suggested_wherever_they_stand() -> None:
+    text = (
+        "个案编号 2026-00007，家里电话 0510 888 1234。Case 2026-00007 again; 2026-000071 is not it."
+    )
+    found = suggest_redactions(
+        text, known_identifiers=[(ID_NUMBER, "2026-00007"), (PHONE, "0510 888 1234")]
+    )
+    assert [(s.kind, s.text, s.start) for s in found if s.kind in (ID_NUMBER, PHONE)] == [
+        (ID_NUMBER, "2026-00007", 5),
+        (PHONE, "0510 888 1234", text.index("0510")),
+        (ID_NUMBER, "2026-00007", text.index("2026-00007", 20)),
+    ]
+
+
+def test_an_unknown_kind_of_known_identifier_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown redaction kind"):
+        suggest_redactions("x", known_identifiers=[("shoe size", "42")])
+
+
+def test_a_speaker_label_that_names_someone_is_redacted_even_where_no_one_confirmed_it() -> None:
+    text = "张淑华：我很好。\n社工：好的。\nHelen Walker: fine.\nDr Li: yes.\n"
+    labels = find_speaker_labels(text)
+    chosen = with_speaker_labels(text, [], labels, known_names=["张淑华", "Helen Walker"])
+    redacted = apply_redactions(text, chosen)
+    assert redacted.text == "[姓名]：我很好。\n社工：好的。\n[姓名]: fine.\nDr [姓名]: yes.\n"
+
+
+def test_a_speaker_label_gets_the_replacements_confirmed_elsewhere_in_the_text() -> None:
+    text = "Sarah: hello.\nInterviewer: my name is Sam, and you are Sarah?\n"
+    elsewhere = text.rindex("Sarah")
+    accepted = [RedactionSuggestion(elsewhere, elsewhere + 5, NAME, "Sarah")]
+    chosen = with_speaker_labels(text, accepted, find_speaker_labels(text))
+    assert apply_redactions(text, chosen, language="en").text == (
+        "[NAME]: hello.\nInterviewer: my name is Sam, and you are [NAME]?\n"
+    )
+
+
+def test_a_label_name_overlapping_a_confirmed_stretch_replaces_the_whole_of_both() -> None:
+    text = "张淑华：嗯。\n"
+    accepted = [Replacement(1, 3, "[removed]")]  # the given name only, typed by a person
+    chosen = with_speaker_labels(text, accepted, find_speaker_labels(text), ["张淑华"])
+    assert chosen == [RedactionSuggestion(0, 3, NAME, "张淑华")]
+    assert apply_redactions(text, chosen).text == "[姓名]：嗯。\n"
+
+
+def test_a_known_name_wins_over_a_longer_guess_that_overlaps_it() -> None:
+    # jieba reads 明能挺 as a name here; it must not swallow half of the child's name 诗明
+    text = "我们相信医生，也相信诗明能挺过去。"
+    found = suggest_redactions(text, ["何诗明", "诗明"])
+    assert [(s.kind, s.text) for s in found if s.kind == NAME] == [(NAME, "诗明")]
+    assert "诗明" not in apply_redactions(text, found).text

@@ -18,6 +18,7 @@ from buoy.coding.domain.transcripts import (
     ParsedTranscript,
     SpeakerTurn,
     TranscriptError,
+    find_speaker_labels,
     find_speaker_turns,
     normalise_text,
     read_pasted_text,
@@ -601,3 +602,12 @@ def test_random_and_damaged_files_give_a_transcript_error_or_a_result(extension:
             assert parsed.text == normalise_text(parsed.text)
     assert refusals
     assert all(message.startswith(f"f.{extension}") for message in refusals)
+
+
+def test_each_turns_label_is_found_where_it_stands_without_bullet_timestamp_or_colon() -> None:
+    text = "Intro line.\n- Helen  Walker: hello\n[00:01:23] 张淑华：你好\n  I: fine"
+    labels = find_speaker_labels(text)
+    turns = find_speaker_turns(text)
+    assert [text[start:end] for start, end in labels] == ["Helen  Walker", "张淑华", "I"]
+    assert len(labels) == len(turns)
+    assert [turn.speaker for turn in turns] == ["Helen Walker", "张淑华", "I"]

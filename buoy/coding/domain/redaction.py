@@ -34,8 +34,10 @@ date        full dates (2015年3月12日, 2015-03-12, 12/03/2015, March 12, 2015
             admission dates identify a person; years alone are not suggested
 =========== ==================================================================================
 
-Suggestions never overlap: where two candidates overlap, the longer wins (then the order of
-`KINDS`). They come sorted by position.
+Suggestions never overlap: where two candidates overlap, what the caller knows from the case
+record (`known_names`, `known_identifiers`) wins over a guess, so a guess such as 明能挺 in
+"相信诗明能挺过去" cannot swallow half of the known name 诗明; then the longer wins (then the
+order of `KINDS`). They come sorted by position.
 """
 
 from __future__ import annotations
@@ -157,14 +159,18 @@ def suggest_redactions(
     text: str,
     known_names: Iterable[str] = (),
     *,
+    known_identifiers: Iterable[tuple[str, str]] = (),
     record_number_pattern: str | re.Pattern[str] | None = None,
     kinds: Collection[str] = KINDS,
 ) -> list[RedactionSuggestion]:
     """Stretches of `text` that may identify a person, sorted, never overlapping.
 
     `known_names` are names the caller knows to be in the case (matched exactly; pass the
-    given name and nicknames too, e.g. 张小明, 小明). `record_number_pattern` is a regular
-    expression for the hospital's record numbers. `kinds` limits what is looked for.
+    given name and nicknames too, e.g. 张小明, 小明). `known_identifiers` are other things
+    the caller knows identify the family, as (kind, text) pairs matched exactly: the case
+    number (``ID_NUMBER``), the phone numbers on the record (``PHONE``).
+    `record_number_pattern` is a regular expression for the hospital's record numbers.
+    `kinds` limits what is looked for.
     """
     unknown = set(kinds) - set(KINDS)
     if unknown:
@@ -174,9 +180,16 @@ def suggest_redactions(
         if isinstance(record_number_pattern, str)
         else record_number_pattern
     )
+    known: list[RedactionSuggestion] = []  # from the case record: these win on overlap
+    for kind, said in known_identifiers:
+        if kind not in KINDS:
+            raise ValueError(f"unknown redaction kind {kind!r}")
+        if kind in kinds:
+            known += _known_names(text, [said], kind)
+    if NAME in kinds:
+        known += _known_names(text, known_names)
     candidates: list[RedactionSuggestion] = []
     if NAME in kinds:
-        candidates += _known_names(text, known_names)
         candidates += _english_names(text)
     if PHONE in kinds:
         candidates += _matches(text, _PHONES, PHONE, _phone_digits_ok)
@@ -201,7 +214,7 @@ def suggest_redactions(
     # A name found once is a name everywhere: jieba tags 小明 nr in one sentence, n in the next.
     found = {c.text for c in candidates if c.kind == NAME and len(c.text) >= 2}
     candidates += _known_names(text, found)
-    return _without_overlaps(candidates)
+    return _without_overlaps([*known, *candidates], preferred=set(known))
 
 
 def apply_redactions(
@@ -262,6 +275,52 @@ def apply_redactions(
         cursor = end
     pieces.append(text[cursor:])
     return RedactedText("".join(pieces), OffsetMap(tuple(replaced), len(text)))
+
+
+def with_speaker_labels(
+    text: str,
+    accepted: Iterable[RedactionSuggestion | Replacement],
+    labels: Iterable[tuple[int, int]],
+    known_names: Iterable[str] = (),
+) -> list[RedactionSuggestion | Replacement]:
+    """`accepted` and, inside each speaker label, whatever else in it names a person.
+
+    A speaker label that is a name must not survive into a de-identified copy, where it
+    becomes the turn's speaker. Inside each label `[start, end)` of `text` this adds the
+    same confirmed replacements (every text a person accepted elsewhere, with its kind), the
+    `known_names` and the names `suggest_redactions` finds in the label on its own. An added
+    stretch that overlaps accepted ones takes their place, covering them all, so the result
+    can go to `apply_redactions` as it is.
+    """
+    chosen = list(dict.fromkeys(accepted))
+    confirmed: list[tuple[str, str]] = []
+    for item in chosen:
+        if isinstance(item, RedactionSuggestion):
+            confirmed.append((item.kind, item.text))
+        else:
+            confirmed.append((NAME, text[item.start : item.end]))
+    added: list[RedactionSuggestion] = []
+    for start, end in labels:
+        found = suggest_redactions(
+            text[start:end],
+            known_names,
+            known_identifiers=[(kind, said) for kind, said in confirmed if said.strip()],
+            kinds=(NAME, *(kind for kind, _said in confirmed)),
+        )
+        added += [
+            RedactionSuggestion(start + f.start, start + f.end, f.kind, f.text) for f in found
+        ]
+    for extra in added:
+        overlapping = [item for item in chosen if item.start < extra.end and extra.start < item.end]
+        if any(item.start <= extra.start and extra.end <= item.end for item in overlapping):
+            continue  # already replaced
+        if overlapping:
+            start = min(extra.start, *(item.start for item in overlapping))
+            end = max(extra.end, *(item.end for item in overlapping))
+            extra = RedactionSuggestion(start, end, extra.kind, text[start:end])
+            chosen = [item for item in chosen if item not in overlapping]
+        chosen.append(extra)
+    return sorted(chosen, key=lambda item: (item.start, item.end))
 
 
 def id_check_character(first17: str) -> str:
@@ -453,7 +512,9 @@ def _real_date(year: str, month: str, day: str) -> bool:
     return 1900 <= int(year) <= 2100
 
 
-def _known_names(text: str, names: Iterable[str]) -> Iterator[RedactionSuggestion]:
+def _known_names(
+    text: str, names: Iterable[str], kind: str = NAME
+) -> Iterator[RedactionSuggestion]:
     for name in sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True):
         pattern = re.escape(name)
         # Whole words for Latin names (Ann must not match Anna); Chinese has no word breaks.
@@ -462,7 +523,7 @@ def _known_names(text: str, names: Iterable[str]) -> Iterator[RedactionSuggestio
         if not _HAN_CHAR.match(name[-1]) and name[-1].isalnum():
             pattern += r"(?![^\W_])"
         for match in re.finditer(pattern, text):
-            yield RedactionSuggestion(match.start(), match.end(), NAME, match.group())
+            yield RedactionSuggestion(match.start(), match.end(), kind, match.group())
 
 
 def _english_names(text: str) -> Iterator[RedactionSuggestion]:
@@ -605,10 +666,15 @@ def _unit_follows(tokens: list[_Token], j: int) -> bool:
     )
 
 
-def _without_overlaps(candidates: Iterable[RedactionSuggestion]) -> list[RedactionSuggestion]:
-    """Longest first (then by `KINDS` order, then position); drop what overlaps a kept one."""
+def _without_overlaps(
+    candidates: Iterable[RedactionSuggestion],
+    preferred: Collection[RedactionSuggestion] = frozenset(),
+) -> list[RedactionSuggestion]:
+    """Preferred first, then longest (then by `KINDS` order, then position); drop what
+    overlaps a kept one."""
     ranked = sorted(
-        set(candidates), key=lambda s: (-(s.end - s.start), KINDS.index(s.kind), s.start)
+        set(candidates),
+        key=lambda s: (s not in preferred, -(s.end - s.start), KINDS.index(s.kind), s.start),
     )
     kept: list[RedactionSuggestion] = []
     starts: list[int] = []

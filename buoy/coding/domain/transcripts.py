@@ -206,21 +206,46 @@ _LABEL_PUNCTUATION = frozenset(" \t-'’·・()（）_&/#")
 
 def find_speaker_turns(text: str) -> tuple[SpeakerTurn, ...]:
     """Speaker turns in normalised text, in order (the rule is in the module docstring)."""
-    starts: list[tuple[int, str]] = []
+    starts = _turn_starts(text)
+    turns = []
+    for i, (start, _label_start, _label_end, speaker) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        turns.append(SpeakerTurn(start=start, end=end, speaker=speaker))
+    return tuple(turns)
+
+
+def find_speaker_labels(text: str) -> tuple[tuple[int, int], ...]:
+    """Where each turn's speaker label stands in `text`: [start, end) of the label itself
+    (no bullet, timestamp or colon), one for each turn of `find_speaker_turns`, in order.
+
+    A de-identified copy redacts names inside these stretches, so a label that names a
+    person does not survive into the copy's turns.
+    """
+    return tuple(
+        (label_start, label_end) for _start, label_start, label_end, _ in _turn_starts(text)
+    )
+
+
+def _turn_starts(text: str) -> list[tuple[int, int, int, str]]:
+    """(turn start, label start, label end, speaker) for each line that starts a turn."""
+    starts: list[tuple[int, int, int, str]] = []
     for match in _TURN_START.finditer(text):
         after = text[match.end() : match.end() + 1]
         if after.isdigit() or after in ("/", "\\"):
             continue
         label = match.group("label")
         if _is_label(label):
-            starts.append((match.start("lead"), " ".join(label.split())))
-    turns = []
-    for i, (start, speaker) in enumerate(starts):
-        end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        turns.append(SpeakerTurn(start=start, end=end, speaker=speaker))
-    return tuple(turns)
+            starts.append(
+                (
+                    match.start("lead"),
+                    match.start("label"),
+                    match.end("label"),
+                    " ".join(label.split()),
+                )
+            )
+    return starts
 
 
 def _is_label(label: str) -> bool:
