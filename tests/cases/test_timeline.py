@@ -113,4 +113,3 @@ def test_registering_a_source_twice_under_one_name_keeps_one(visit_source: str) 
     before = len(timeline_sources())
     register_timeline_source(visit_source, lambda case: [])
     assert len(timeline_sources()) == before
-
