@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
+from buoy.instruments.domain.alerts import is_overdue
 from buoy.instruments.domain.definition import Instrument, instrument_from_dict
 
 
@@ -279,6 +280,16 @@ class SafetyAlert(models.Model):
     @property
     def is_handled(self) -> bool:
         return self.handled_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still open after BUOY_ALERT_OVERDUE_HOURS: the ward's supervisors must see it."""
+        return is_overdue(
+            raised_at=self.raised_at,
+            handled_at=self.handled_at,
+            now=timezone.now(),
+            hours=settings.BUOY_ALERT_OVERDUE_HOURS,
+        )
 
     def action_labels(self) -> list[str]:
         """What was done, in the reader's language, in the order of `HandlingAction`."""

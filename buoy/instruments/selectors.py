@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import BooleanField, ExpressionWrapper, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from buoy.access.models import User
@@ -158,15 +158,6 @@ def alert_overdue_hours() -> int:
     return int(settings.BUOY_ALERT_OVERDUE_HOURS)
 
 
-def _with_overdue(alerts: QuerySet[SafetyAlert], now: dt.datetime | None) -> QuerySet[SafetyAlert]:
-    cutoff = overdue_cutoff(now or timezone.now(), alert_overdue_hours())
-    return alerts.annotate(
-        is_overdue=ExpressionWrapper(
-            Q(handled_at__isnull=True, raised_at__lt=cutoff), output_field=BooleanField()
-        )
-    )
-
-
 def _alerts_of(cases: QuerySet[Case]) -> QuerySet[SafetyAlert]:
     return SafetyAlert.objects.filter(case__in=cases).select_related(
         "case",
@@ -177,11 +168,14 @@ def _alerts_of(cases: QuerySet[Case]) -> QuerySet[SafetyAlert]:
     )
 
 
-def open_alerts_visible_to(user: User, *, now: dt.datetime | None = None) -> QuerySet[SafetyAlert]:
-    """Safety alerts not yet handled on the cases `user` may see, the longest waiting first;
-    each says whether it `is_overdue` (open longer than `alert_overdue_hours()`)."""
-    alerts = _alerts_of(cases_visible_to(user)).filter(handled_at__isnull=True)
-    return _with_overdue(alerts, now).order_by("raised_at", "id")
+def open_alerts_visible_to(user: User) -> QuerySet[SafetyAlert]:
+    """Safety alerts not yet handled on the cases `user` may see, the longest waiting first
+    (each says whether it `is_overdue`; `only_overdue` narrows a list to those)."""
+    return (
+        _alerts_of(cases_visible_to(user))
+        .filter(handled_at__isnull=True)
+        .order_by("raised_at", "id")
+    )
 
 
 def only_overdue(
@@ -194,29 +188,28 @@ def only_overdue(
 
 def get_alert_for(user: User, alert_id: Any) -> SafetyAlert:
     """One alert, open or handled, through its case's one door; NotFound for missing and not
-    yours alike. Annotated with `is_overdue` like the lists."""
+    yours alike."""
     try:
         pk = int(alert_id)
     except (TypeError, ValueError):
         raise NotFound() from None
-    found = _with_overdue(_alerts_of(cases_visible_to(user)), None).filter(pk=pk).first()
+    found = _alerts_of(cases_visible_to(user)).filter(pk=pk).first()
     if found is None:
         raise NotFound()
     return found
 
 
-def alerts_visible_to(user: User, *, now: dt.datetime | None = None) -> QuerySet[SafetyAlert]:
+def alerts_visible_to(user: User) -> QuerySet[SafetyAlert]:
     """Every alert, open or handled, on the cases `user` may see, newest first (the API)."""
-    return _with_overdue(_alerts_of(cases_visible_to(user)), now).order_by("-raised_at", "-id")
+    return _alerts_of(cases_visible_to(user)).order_by("-raised_at", "-id")
 
 
-def alert_history(case: Case, *, now: dt.datetime | None = None) -> QuerySet[SafetyAlert]:
+def alert_history(case: Case) -> QuerySet[SafetyAlert]:
     """Every alert of a case, open and handled, newest first, with what was done.
 
     Takes a case already fetched through the one door.
     """
-    alerts = _alerts_of(Case.objects.filter(pk=case.pk))
-    return _with_overdue(alerts, now).order_by("-raised_at", "-id")
+    return _alerts_of(Case.objects.filter(pk=case.pk)).order_by("-raised_at", "-id")
 
 
 def alert_timeline_entries(case: Case) -> list[TimelineEntry]:

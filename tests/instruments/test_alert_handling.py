@@ -32,7 +32,7 @@ RAISED = dt.datetime(2026, 3, 3, 9, 0, 20, tzinfo=SHANGHAI)
 
 
 @pytest.fixture
-def clock() -> Iterator[time_machine.Coordinates]:
+def clock() -> Iterator[time_machine.Traveller]:
     """Buoy's clock, held still at 08:55:20 on 3 March 2026 in Shanghai until moved."""
     traveller = time_machine.travel(RAISED - dt.timedelta(minutes=5), tick=False)
     yield traveller.start()
@@ -58,7 +58,7 @@ def raise_alert(
 
 @pytest.fixture
 def alert(
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
     alice_worker: User,
     alice_case: Case,
     phq9: InstrumentVersion,
@@ -84,7 +84,7 @@ def test_the_model_offers_exactly_the_actions_the_rules_accept() -> None:
 
 
 def test_the_assigned_worker_records_what_was_done_now_by_herself(
-    alert: SafetyAlert, alice_worker: User, clock: time_machine.Coordinates
+    alert: SafetyAlert, alice_worker: User, clock: time_machine.Traveller
 ) -> None:
     clock.shift(dt.timedelta(minutes=40))
     services.handle_alert(
@@ -125,7 +125,7 @@ def test_the_supervisor_records_what_the_worker_did_earlier(
     alert: SafetyAlert,
     alice_worker: User,
     carol_supervisor: User,
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
 ) -> None:
     clock.shift(dt.timedelta(hours=3))
     services.handle_alert(
@@ -285,7 +285,7 @@ def test_the_time_it_was_done_cannot_be_before_the_alert(
 
 
 def test_a_time_to_the_minute_in_the_minute_the_alert_was_raised_is_accepted(
-    alert: SafetyAlert, alice_worker: User, clock: time_machine.Coordinates
+    alert: SafetyAlert, alice_worker: User, clock: time_machine.Traveller
 ) -> None:
     # The form gives 09:00; the alert was raised at 09:00:20.
     clock.shift(dt.timedelta(seconds=30))
@@ -300,7 +300,7 @@ def test_a_time_to_the_minute_in_the_minute_the_alert_was_raised_is_accepted(
 
 
 def test_a_time_without_a_zone_is_read_in_the_local_time_zone(
-    alert: SafetyAlert, alice_worker: User, clock: time_machine.Coordinates
+    alert: SafetyAlert, alice_worker: User, clock: time_machine.Traveller
 ) -> None:
     clock.shift(dt.timedelta(hours=2))
     services.handle_alert(
@@ -331,7 +331,7 @@ def test_an_alert_is_handled_once(
 
 
 def test_handled_alerts_stay_in_the_case_history(
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
     alert: SafetyAlert,
     alice_worker: User,
     alice_case: Case,
@@ -351,7 +351,7 @@ def test_the_alert_source_is_registered_with_the_case_timeline() -> None:
 
 
 def test_the_handling_sits_on_the_timeline_at_the_time_it_was_done(
-    clock: time_machine.Coordinates,
+    clock: time_machine.Traveller,
     alert: SafetyAlert,
     alice_worker: User,
     alice_case: Case,
@@ -396,7 +396,7 @@ def test_the_case_page_draws_the_handling_on_its_timeline(
 
 
 def test_an_alert_is_overdue_only_after_the_configured_hours(
-    alert: SafetyAlert, carol_supervisor: User, clock: time_machine.Coordinates
+    alert: SafetyAlert, carol_supervisor: User, clock: time_machine.Traveller
 ) -> None:
     clock.move_to(later(hours=23, minutes=59))
     assert selectors.only_overdue(selectors.open_alerts_visible_to(carol_supervisor)).count() == 0
@@ -406,7 +406,7 @@ def test_an_alert_is_overdue_only_after_the_configured_hours(
 
 
 def test_the_overdue_time_comes_from_the_setting(
-    settings: object, alert: SafetyAlert, carol_supervisor: User, clock: time_machine.Coordinates
+    settings: object, alert: SafetyAlert, carol_supervisor: User, clock: time_machine.Traveller
 ) -> None:
     settings.BUOY_ALERT_OVERDUE_HOURS = 2  # type: ignore[attr-defined]
     clock.move_to(later(hours=2, minutes=1))
@@ -414,7 +414,7 @@ def test_the_overdue_time_comes_from_the_setting(
 
 
 def test_the_supervisor_sees_the_overdue_alert_on_the_alerts_page_and_the_banner(
-    alert: SafetyAlert, carol_supervisor: User, clock: time_machine.Coordinates
+    alert: SafetyAlert, carol_supervisor: User, clock: time_machine.Traveller
 ) -> None:
     clock.move_to(later(hours=30))
     client = logged_in(carol_supervisor)  # after the move: sessions end after idle minutes
@@ -427,7 +427,7 @@ def test_the_supervisor_sees_the_overdue_alert_on_the_alerts_page_and_the_banner
 
 
 def test_an_alert_within_the_time_is_not_called_overdue(
-    alert: SafetyAlert, carol_supervisor: User, clock: time_machine.Coordinates
+    alert: SafetyAlert, carol_supervisor: User, clock: time_machine.Traveller
 ) -> None:
     clock.move_to(later(hours=2))
     client = logged_in(carol_supervisor)
@@ -436,7 +436,7 @@ def test_an_alert_within_the_time_is_not_called_overdue(
 
 
 def test_the_other_wards_worker_sees_no_overdue_alert_of_this_ward(
-    alert: SafetyAlert, dan_other_ward: User, clock: time_machine.Coordinates
+    alert: SafetyAlert, dan_other_ward: User, clock: time_machine.Traveller
 ) -> None:
     clock.move_to(later(hours=30))
     client = logged_in(dan_other_ward)
@@ -445,7 +445,7 @@ def test_the_other_wards_worker_sees_no_overdue_alert_of_this_ward(
 
 
 def test_a_handled_alert_is_never_overdue_and_late_handling_is_audited_as_late(
-    alert: SafetyAlert, alice_worker: User, clock: time_machine.Coordinates
+    alert: SafetyAlert, alice_worker: User, clock: time_machine.Traveller
 ) -> None:
     clock.move_to(later(hours=30))
     services.handle_alert(actor=alice_worker, alert=alert, actions=["caregiver_contacted"])
