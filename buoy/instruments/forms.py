@@ -7,6 +7,7 @@ import re
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from buoy.access.models import User
@@ -256,7 +257,11 @@ class AlertHandlingForm(forms.Form):
 
     actions = forms.MultipleChoiceField(
         label=_("What was done"),
-        choices=HandlingAction.choices,
+        # On the form, "Other" says that it needs a note; the record just says "Other".
+        choices=[
+            (value, _("Other (say what in the note)") if value == HandlingAction.OTHER else label)
+            for value, label in HandlingAction.choices
+        ],
         widget=forms.CheckboxSelectMultiple,
         error_messages={
             "required": _("Tick at least one thing that was done."),
@@ -278,20 +283,20 @@ class AlertHandlingForm(forms.Form):
         error_messages={"invalid_choice": _("Choose a colleague who works on this case.")},
     )
     note = forms.CharField(
-        label=_("Note"),
+        label=pgettext_lazy("about a safety alert", "Note"),
         required=False,
         strip=True,
         widget=forms.Textarea({"rows": 3, "maxlength": NOTE_MAX_LENGTH}),
-        help_text=_(
-            "Needed when you tick Other. At most %(max)s characters; "
-            "write the full account as a case note."
-        )
-        % {"max": NOTE_MAX_LENGTH},
     )
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, staff: list[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Made here, not on the class, so the number is filled into the reader's language.
+        self.fields["note"].help_text = gettext(
+            "Needed when you tick Other. At most %(max)s characters; "
+            "write the full account as a case note."
+        ) % {"max": NOTE_MAX_LENGTH}
         field = cast(StaffChoiceField, self.fields["handled_by"])
         field.queryset = User.objects.filter(pk__in=[user.pk for user in staff]).order_by(
             "first_name", "last_name", "username"

@@ -229,7 +229,7 @@ class HandlingAction(models.TextChoices):
     SAFETY_PLAN_MADE = "safety_plan_made", _("Safety plan made")
     REFERRED = "referred_mental_health", _("Referred to psychiatry or psychology")
     EMERGENCY_SERVICES = "emergency_services", _("Emergency services")
-    OTHER = "other", _("Other (say what in the note)")
+    OTHER = "other", _("Other")
 
 
 class SafetyAlert(models.Model):

@@ -261,7 +261,7 @@ def test_a_handled_alert_leaves_the_list_and_stays_in_the_case_history(
     html = section.content.decode()
     history = html.split('id="alert-history"')[1]
     assert "Handled" in history
-    assert "Referred to psychiatry or psychology, Other (say what in the note)" in history
+    assert "Referred to psychiatry or psychology, Other" in history
     assert "Psychology clinic on Tuesday" in history
     assert "Alice" in history
     assert timezone.localtime(alert.raised_at).strftime("%Y-%m-%d %H:%M") in history
