@@ -112,3 +112,18 @@ def test_demo_researcher_codes_de_identified_copies_that_name_no_family(tmp_path
         text = readable_text(send(client, request))
         leaks += [(request.url, name) for name in planted if name in text]
     assert leaks == []
+
+
+def test_the_demo_worker_has_one_open_and_one_handled_safety_alert(tmp_path: Path) -> None:
+    from buoy.instruments.models import SafetyAlert
+    from buoy.instruments.selectors import open_alerts_visible_to
+
+    load_demo_department(tmp_path)
+    worker = User.objects.get(username="demo-worker")
+    alerts = SafetyAlert.objects.filter(case__in=cases_visible_to(worker)).order_by("id")
+    assert [alert.is_handled for alert in alerts] == [False, True]
+    handled = alerts[1]
+    assert handled.actions == ["caregiver_contacted", "safety_plan_made"]
+    assert handled.handled_by == worker
+    supervisor = User.objects.get(username="demo-supervisor")
+    assert list(open_alerts_visible_to(supervisor)) == [alerts[0]]

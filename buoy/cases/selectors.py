@@ -6,18 +6,18 @@ source of lists; nothing else in Buoy filters cases by permission.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from buoy.access.domain.roles import CaseAccessFacts, Role
+from buoy.access.domain.roles import CaseAccessFacts, Role, can_see_case
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.cases.domain.diagnoses import COMMON_DIAGNOSES
 from buoy.cases.domain.privacy import suppress_small_count
 from buoy.cases.models import Caregiver, Case, CaseNote, CaseShare, Child
+from buoy.cases.timeline import TimelineEntry, newest_first, timeline_sources
 from buoy.core.errors import NotFound
 
 
@@ -64,6 +64,26 @@ def access_facts(case: Case) -> CaseAccessFacts:
         assigned_worker_id=case.assigned_worker_id,
         shared_with_ids=frozenset(case.shares.values_list("user_id", flat=True)),
     )
+
+
+def staff_on_case(case: Case) -> list[User]:
+    """The active staff who may see this case, by name: its assigned worker, the colleagues it
+    is shared with and the supervisors of its ward. Takes a case already fetched through the
+    one door; used where a worker names a colleague who acted on the case."""
+    facts = access_facts(case)
+    candidates = (
+        User.objects.filter(is_active=True)
+        .filter(
+            Q(pk=case.assigned_worker_id)
+            | Q(pk__in=list(facts.shared_with_ids))
+            | Q(role=Role.SUPERVISOR, memberships__ward_id=case.ward_id)
+        )
+        .distinct()
+        .prefetch_related("memberships")
+    )
+    # The access rule decides, as everywhere; the query only narrows the candidates.
+    staff = [user for user in candidates if can_see_case(user.as_actor(), facts)]
+    return sorted(staff, key=lambda user: (user.display_name().casefold(), user.pk))
 
 
 @dataclass(frozen=True)
@@ -132,23 +152,12 @@ def notes_visible_to(user: User) -> QuerySet[CaseNote]:
     )
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One dated event in a case's history, for the case page."""
-
-    at: dt.datetime | dt.date
-    kind: str
-    actor: str
-    subject: Any
-
-    @property
-    def has_time(self) -> bool:
-        """Consents and cost records carry a day, not a time."""
-        return isinstance(self.at, dt.datetime)
-
-
 def case_timeline(case: Case) -> list[TimelineEntry]:
-    """Phase changes, notes, consents and cost records of a case, newest first."""
+    """Phase changes, notes, consents and cost records of a case, with the entries other apps
+    contribute (`buoy.cases.timeline`), newest first by when they happened.
+
+    Takes a case already fetched through the one door; the sources are given only that case.
+    """
     entries: list[TimelineEntry] = []
     for change in case.phase_changes.select_related("changed_by"):
         entries.append(
@@ -164,13 +173,9 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(cost.recorded_on, "costs", cost.recorded_by.display_name(), cost)
         )
-
-    def sort_key(entry: TimelineEntry) -> dt.datetime:
-        if isinstance(entry.at, dt.datetime):
-            return entry.at
-        return dt.datetime.combine(entry.at, dt.time.max, tzinfo=dt.UTC)
-
-    return sorted(entries, key=sort_key, reverse=True)
+    for source in timeline_sources():
+        entries.extend(source(case))
+    return newest_first(entries)
 
 
 @dataclass(frozen=True)

@@ -39,6 +39,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [part.strip() for part in raw.split(",") if part.strip()]
 
 
+def env_whole_number(name: str, default: int, *, minimum: int = 1) -> int:
+    """A whole-number setting, at least `minimum`; anything else stops Buoy with the reason."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a whole number") from None
+    if value < minimum:
+        raise ValueError(f"{name}={raw!r} must be at least {minimum}")
+    return value
+
+
 def secret_key(home: Path) -> str:
     """SECRET_KEY from the environment, else from BUOY_HOME/secret_key, created on first run."""
     from_env = os.environ.get("SECRET_KEY", "").strip()

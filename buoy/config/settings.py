@@ -8,7 +8,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from buoy.config.environment import buoy_home, env_flag, env_list, secret_key
+from buoy.config.environment import buoy_home, env_flag, env_list, env_whole_number, secret_key
 
 BUOY_HOME = buoy_home()
 SECRET_KEY = secret_key(BUOY_HOME)
@@ -151,6 +151,10 @@ LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
 USE_TZ = True
+
+# A safety alert still open after this many hours shows as overdue to the ward's supervisors
+# (and to the workers on the case): on the safety alerts page and in the caseload banner.
+BUOY_ALERT_OVERDUE_HOURS = env_whole_number("BUOY_ALERT_OVERDUE_HOURS", 24)
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BUOY_HOME / "static"

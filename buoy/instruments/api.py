@@ -1,4 +1,4 @@
-"""REST API for instruments, assessments, answers, scores and self-report links.
+"""REST API for instruments, assessments, answers, scores, self-report links and safety alerts.
 
 Same selectors and services as the pages, so the same permissions and audit.
 """
@@ -27,6 +27,7 @@ from buoy.instruments.models import (
     Assessment,
     AssessmentMode,
     InstrumentVersion,
+    SafetyAlert,
     Score,
     SelfReportLink,
     Timepoint,
@@ -297,3 +298,120 @@ class ScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             context={"ids": sorted(s.pk for s in rows), "count": len(rows)},
         )
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    instrument = serializers.CharField(
+        source="assessment.instrument_version.instrument_id", read_only=True
+    )
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = SafetyAlert
+        fields = [
+            "id",
+            "case",
+            "assessment",
+            "instrument",
+            "rule_id",
+            "item_id",
+            "message",
+            "raised_at",
+            "is_overdue",
+            "handled_at",
+            "handled_by",
+            "actions",
+            "handling_note",
+            "handling_recorded_by",
+            "handling_recorded_at",
+        ]
+        read_only_fields = fields
+
+
+class AlertHandlingSerializer(serializers.Serializer):
+    # The service checks the values (and words the refusals); this only reads their shape.
+    actions = serializers.ListField(child=serializers.CharField(max_length=40), allow_empty=True)
+    handled_at = serializers.DateTimeField(required=False)
+    handled_by = serializers.IntegerField(required=False, min_value=1)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+ALERT_STATUSES = ("open", "overdue", "handled")
+
+
+class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Safety alerts on the cases the user may see, open and handled, newest first.
+
+    Filters: `case` (id), `status` (open, overdue or handled). `POST .../handle/` records what
+    was done, as the page does, through the same service.
+    """
+
+    serializer_class = AlertSerializer
+    permission_classes = [DoesCasework]
+
+    def get_queryset(self) -> QuerySet[SafetyAlert]:
+        found = selectors.alerts_visible_to(_user(self.request))
+        case = self.request.query_params.get("case", "")
+        if case.isdigit():
+            found = found.filter(case_id=int(case))
+        wanted = self.request.query_params.get("status", "")
+        if wanted == "open":
+            found = found.filter(handled_at__isnull=True)
+        elif wanted == "overdue":
+            found = selectors.only_overdue(found)
+        elif wanted == "handled":
+            found = found.filter(handled_at__isnull=False)
+        elif wanted:
+            choices = ", ".join(ALERT_STATUSES)
+            raise InvalidInput({"status": [_("Use one of: %(choices)s.") % {"choices": choices}]})
+        return found
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        rows = page if page is not None else []
+        record(
+            actor=request.user,
+            action="instruments.alert.listed",
+            context={
+                "ids": sorted(a.pk for a in rows),
+                "count": len(rows),
+                "cases": sorted({a.case_id for a in rows}),
+            },
+        )
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    def retrieve(self, request: Request, pk: str) -> Response:
+        found = selectors.get_alert_for(_user(request), pk)
+        record(
+            actor=request.user,
+            action="instruments.alert.viewed",
+            subject=found,
+            context={"case": found.case_id},
+        )
+        return Response(AlertSerializer(found).data)
+
+    @extend_schema(request=AlertHandlingSerializer, responses={200: AlertSerializer})
+    @action(detail=True, methods=["post"])
+    def handle(self, request: Request, pk: str) -> Response:
+        """Record what was done (`actions`: caregiver_contacted, safety_plan_made,
+        referred_mental_health, emergency_services, other), when (`handled_at`, default now),
+        by whom (`handled_by`, a user id; default you) and a short `note` (needed for other)."""
+        found = selectors.get_alert_for(_user(request), pk)
+        given = AlertHandlingSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        handled_by = None
+        if "handled_by" in data:
+            handled_by = User.objects.filter(pk=data["handled_by"]).first()
+            if handled_by is None:
+                message = _("Choose a colleague who works on this case.")
+                raise InvalidInput({"handled_by": [message]})
+        services.handle_alert(
+            actor=_user(request),
+            alert=found,
+            actions=data["actions"],
+            handled_at=data.get("handled_at"),
+            handled_by=handled_by,
+            note=data["note"],
+        )
+        return Response(AlertSerializer(selectors.get_alert_for(_user(request), pk)).data)

@@ -25,6 +25,25 @@ def add_parser(commands: Any) -> None:
         help="import a native .json, a FHIR Questionnaire .json or a REDCap data dictionary .csv",
     )
     imported.add_argument("file")
+    imported.add_argument(
+        "--replace",
+        action="store_true",
+        help=(
+            "install a form whose id is a bundled instrument's (e.g. phq9) as that "
+            "instrument's next version, keeping its safety rules, bands, norms and licence; "
+            "without this it gets its own id (phq9_redcap)"
+        ),
+    )
+    imported.add_argument(
+        "--drop-bundled-rules",
+        metavar="REASON",
+        default="",
+        dest="drop_reason",
+        help=(
+            "with --replace: why the bundled safety rules or bands the file cannot keep may be "
+            "dropped (kept with the version and in the audit trail)"
+        ),
+    )
     wording = actions.add_parser("import-wording", help="import a licensed site's item wording")
     wording.add_argument("file")
     exported = actions.add_parser("export", help="export an instrument definition")
@@ -169,12 +188,51 @@ def _import(args: argparse.Namespace) -> int:
         return _fail(str(error))
     if not instruments:
         return _fail(f"{Path(args.file).name}: no form with scorable items was found")
-    stored = import_instruments(actor=None, instruments=instruments, origin=origin)
-    for version in stored:
-        print(f"imported {version.instrument_id} v{version.version} ({origin})")
+    try:
+        outcomes = import_instruments(
+            actor=None,
+            instruments=instruments,
+            origin=origin,
+            replace=args.replace,
+            drop_reason=args.drop_reason,
+        )
+    except InvalidInput as error:
+        if "replace" in error.errors:
+            refusal = " ".join(error.errors["replace"])
+            return _fail(f"{refusal} (--drop-bundled-rules REASON drops them)")
+        raise
+    for outcome in outcomes:
+        print(describe_outcome(outcome, origin))
     for note in notes:
         print(f"note: {note}")
     return 0
+
+
+def describe_outcome(outcome: Any, origin: str) -> str:
+    """One line saying what the import did with one instrument (an `ImportOutcome`)."""
+    version = outcome.version
+    name = f"{version.instrument_id} v{version.version}"
+    if outcome.action == "unchanged":
+        return f"unchanged {name}: this definition is already installed"
+    if outcome.got_own_id:
+        return (
+            f"imported {name} ({origin}): {outcome.requested_id} is a bundled instrument, so "
+            f"this import got its own id; the bundled {outcome.requested_id} and its safety "
+            "rules stay in use (--replace installs the file as its next version instead)"
+        )
+    if outcome.action == "replaced":
+        kept = [f"safety rule {rule}" for rule in outcome.kept_rules]
+        if outcome.kept_bands:
+            kept.append(f"{len(outcome.kept_bands)} bands")
+        kept += ["norms and licence"]
+        line = f"replaced {version.instrument_id}: {name} ({origin}) is in use, keeping the "
+        line += "bundled " + ", ".join(kept)
+        dropped = [f"safety rule {rule}" for rule in outcome.dropped_rules]
+        dropped += [f"band {band}" for band in outcome.dropped_bands]
+        if dropped:
+            line += "; DROPPED " + ", ".join(dropped) + " (the reason is recorded)"
+        return line
+    return f"imported {name} ({origin})"
 
 
 def _import_wording(args: argparse.Namespace) -> int:

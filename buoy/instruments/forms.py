@@ -1,5 +1,5 @@
-"""Forms for assessments (starting one, answering an instrument's items) and for the
-administrator's instrument pages (item groups, timepoints)."""
+"""Forms for assessments (starting one, answering an instrument's items), for handling a
+safety alert, and for the administrator's instrument pages (item groups, timepoints)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,15 @@ import re
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from buoy.access.models import User
 from buoy.cases.models import Caregiver
 from buoy.core.errors import InvalidInput
+from buoy.instruments.domain.alerts import NOTE_MAX_LENGTH
 from buoy.instruments.domain.definition import Instrument, Item, ItemGroup
-from buoy.instruments.models import AssessmentMode, InstrumentVersion, Timepoint
+from buoy.instruments.models import AssessmentMode, HandlingAction, InstrumentVersion, Timepoint
 
 
 def text_in(text: Any, language: str) -> str:
@@ -238,6 +241,68 @@ class ItemGroupsChangeForm(forms.Form):
     based_on = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
+class StaffChoiceField(forms.ModelChoiceField):
+    """A colleague, shown by name."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name())
+
+
+class AlertHandlingForm(forms.Form):
+    """What was done about a safety alert, when, by whom, with a short note.
+
+    The rules (not in the future, not before the alert, a note for "other", who may be named)
+    are the service's; this form only reads the fields, so a refusal has one wording.
+    """
+
+    actions = forms.MultipleChoiceField(
+        label=_("What was done"),
+        # On the form, "Other" says that it needs a note; the record just says "Other".
+        choices=[
+            (value, _("Other (say what in the note)") if value == HandlingAction.OTHER else label)
+            for value, label in HandlingAction.choices
+        ],
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": _("Tick at least one thing that was done."),
+            "invalid_choice": _("Choose what was done from the list."),
+        },
+    )
+    handled_at = forms.DateTimeField(
+        label=_("When it was done"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": _("Say when it was done."),
+            "invalid": _("Give the date and time as YYYY-MM-DD HH:MM."),
+        },
+    )
+    handled_by = StaffChoiceField(
+        label=_("Done by"),
+        queryset=User.objects.none(),
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose a colleague who works on this case.")},
+    )
+    note = forms.CharField(
+        label=pgettext_lazy("about a safety alert", "Note"),
+        required=False,
+        strip=True,
+        widget=forms.Textarea({"rows": 3, "maxlength": NOTE_MAX_LENGTH}),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, staff: list[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Made here, not on the class, so the number is filled into the reader's language.
+        self.fields["note"].help_text = gettext(
+            "Needed when you tick Other. At most %(max)s characters; "
+            "write the full account as a case note."
+        ) % {"max": NOTE_MAX_LENGTH}
+        field = cast(StaffChoiceField, self.fields["handled_by"])
+        field.queryset = User.objects.filter(pk__in=[user.pk for user in staff]).order_by(
+            "first_name", "last_name", "username"
+        )
+
+
 class TimepointForm(forms.Form):
     """One of the department's timepoints; the code cannot change once it is in use."""
 
@@ -265,6 +330,7 @@ class TimepointForm(forms.Form):
 
 
 __all__ = [
+    "AlertHandlingForm",
     "AnswersForm",
     "AssessmentStartForm",
     "ItemGroupForm",

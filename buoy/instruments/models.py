@@ -12,7 +12,9 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
+from buoy.instruments.domain.alerts import is_overdue
 from buoy.instruments.domain.definition import Instrument, instrument_from_dict
 
 
@@ -220,8 +222,27 @@ class Score(models.Model):
         return f"{self.instrument_id} {self.total} ({self.status})"
 
 
+class HandlingAction(models.TextChoices):
+    """What a worker did about a safety alert (one or more)."""
+
+    CAREGIVER_CONTACTED = "caregiver_contacted", _("Caregiver contacted")
+    SAFETY_PLAN_MADE = "safety_plan_made", _("Safety plan made")
+    REFERRED = "referred_mental_health", _("Referred to psychiatry or psychology")
+    EMERGENCY_SERVICES = "emergency_services", _("Emergency services")
+    OTHER = "other", _("Other")
+
+
 class SafetyAlert(models.Model):
-    """An answer that needs the worker's attention now (e.g. PHQ-9 item 9 above 0)."""
+    """An answer that needs the worker's attention now (e.g. PHQ-9 item 9 above 0), and, once
+    handled, the record of what was done. Personal health data.
+
+    An alert is open while `handled_at` is empty. Handling it (`services.handle_alert`) records
+    what was done (`actions`, codes of `HandlingAction`), when it was done (`handled_at`, which
+    may be earlier than when it was recorded), by whom (`handled_by`, a colleague who may see
+    the case), a short note, and who entered the record and when. Handled alerts are kept: they
+    are the case's alert history. Alerts handled before Buoy asked what was done have no
+    actions and no recorder.
+    """
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="alerts")
     case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="safety_alerts")
@@ -229,20 +250,55 @@ class SafetyAlert(models.Model):
     item_id = models.CharField(max_length=100)
     message = models.JSONField(default=dict)
     raised_at = models.DateTimeField(default=timezone.now)
-    acknowledged_by = models.ForeignKey(
+    handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    handled_at = models.DateTimeField(null=True, blank=True)
+    actions = models.JSONField(default=list, blank=True)
+    # Free text about a family's safety: shown to case staff only, never put in the audit trail.
+    handling_note = models.TextField(blank=True, default="")
+    handling_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handling_recorded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-raised_at", "-id"]
+        indexes = [models.Index(fields=["case", "handled_at"])]
 
     def __str__(self) -> str:
         return f"alert {self.rule_id} on assessment {self.assessment_id}"
+
+    @property
+    def is_handled(self) -> bool:
+        return self.handled_at is not None
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still open after BUOY_ALERT_OVERDUE_HOURS: the ward's supervisors must see it."""
+        return is_overdue(
+            raised_at=self.raised_at,
+            handled_at=self.handled_at,
+            now=timezone.now(),
+            hours=settings.BUOY_ALERT_OVERDUE_HOURS,
+        )
+
+    def action_labels(self) -> list[str]:
+        """What was done, in the reader's language, in the order of `HandlingAction`."""
+        labels = dict(HandlingAction.choices)
+        return [str(labels[code]) for code in HandlingAction.values if code in self.actions]
+
+    def action_summary(self) -> str:
+        """What was done as one line ("Caregiver contacted, Safety plan made")."""
+        return pgettext("separator between items of a list", ", ").join(self.action_labels())
 
 
 class SelfReportLink(models.Model):

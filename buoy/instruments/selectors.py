@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from buoy.access.models import User
 from buoy.cases.models import Case
 from buoy.cases.selectors import cases_visible_to
+from buoy.cases.timeline import TimelineEntry
 from buoy.core.errors import NotFound
+from buoy.instruments.domain.alerts import overdue_cutoff
 from buoy.instruments.domain.definition import Instrument
 from buoy.instruments.models import (
     Answer,
@@ -149,13 +153,90 @@ def score_history(case: Case) -> dict[str, list[ScorePoint]]:
     return history
 
 
-def open_alerts_visible_to(user: User) -> QuerySet[SafetyAlert]:
-    """Unacknowledged safety alerts on the cases `user` may see, newest first."""
-    return (
-        SafetyAlert.objects.filter(case__in=cases_visible_to(user), acknowledged_at__isnull=True)
-        .select_related("case", "assessment__caregiver", "assessment__instrument_version")
-        .order_by("-raised_at")
+def alert_overdue_hours() -> int:
+    """After how many hours an open alert is overdue (setting BUOY_ALERT_OVERDUE_HOURS)."""
+    return int(settings.BUOY_ALERT_OVERDUE_HOURS)
+
+
+def _alerts_of(cases: QuerySet[Case]) -> QuerySet[SafetyAlert]:
+    return SafetyAlert.objects.filter(case__in=cases).select_related(
+        "case",
+        "assessment__caregiver",
+        "assessment__instrument_version",
+        "handled_by",
+        "handling_recorded_by",
     )
+
+
+def open_alerts_visible_to(user: User) -> QuerySet[SafetyAlert]:
+    """Safety alerts not yet handled on the cases `user` may see, the longest waiting first
+    (each says whether it `is_overdue`; `only_overdue` narrows a list to those)."""
+    return (
+        _alerts_of(cases_visible_to(user))
+        .filter(handled_at__isnull=True)
+        .order_by("raised_at", "id")
+    )
+
+
+def only_overdue(
+    alerts: QuerySet[SafetyAlert], *, now: dt.datetime | None = None
+) -> QuerySet[SafetyAlert]:
+    """Of `alerts`, those still open after `alert_overdue_hours()`."""
+    cutoff = overdue_cutoff(now or timezone.now(), alert_overdue_hours())
+    return alerts.filter(handled_at__isnull=True, raised_at__lt=cutoff)
+
+
+def get_alert_for(user: User, alert_id: Any) -> SafetyAlert:
+    """One alert, open or handled, through its case's one door; NotFound for missing and not
+    yours alike."""
+    try:
+        pk = int(alert_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    found = _alerts_of(cases_visible_to(user)).filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def alerts_visible_to(user: User) -> QuerySet[SafetyAlert]:
+    """Every alert, open or handled, on the cases `user` may see, newest first (the API)."""
+    return _alerts_of(cases_visible_to(user)).order_by("-raised_at", "-id")
+
+
+def alert_history(case: Case) -> QuerySet[SafetyAlert]:
+    """Every alert of a case, open and handled, newest first, with what was done.
+
+    Takes a case already fetched through the one door.
+    """
+    return _alerts_of(Case.objects.filter(pk=case.pk)).order_by("-raised_at", "-id")
+
+
+def alert_timeline_entries(case: Case) -> list[TimelineEntry]:
+    """The case timeline's entries for safety alerts: each alert raised, and each handling
+    at the time it was done (registered with `buoy.cases.timeline` by this app's ready())."""
+    entries = []
+    for alert in alert_history(case):
+        entries.append(
+            TimelineEntry(
+                alert.raised_at,
+                "alert-raised",
+                "",
+                alert,
+                template="instruments/timeline_alert_raised.html",
+            )
+        )
+        if alert.handled_at is not None:
+            entries.append(
+                TimelineEntry(
+                    alert.handled_at,
+                    "alert-handled",
+                    alert.handled_by.display_name() if alert.handled_by else "",
+                    alert,
+                    template="instruments/timeline_alert_handled.html",
+                )
+            )
+    return entries
 
 
 def link_digest(key: str) -> str:

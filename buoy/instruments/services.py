@@ -8,8 +8,10 @@ import dataclasses
 import datetime as dt
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +22,13 @@ from buoy.audit.services import record
 from buoy.cases.models import Caregiver, Case
 from buoy.cases.selectors import access_facts
 from buoy.core.errors import Forbidden, InvalidInput, NotFound
+from buoy.instruments.domain.alerts import (
+    NOTE_MAX_LENGTH,
+    HandlingProblem,
+    handling_problems,
+    is_overdue,
+    tidy_actions,
+)
 from buoy.instruments.domain.definition import (
     GroupProblem,
     Instrument,
@@ -31,6 +40,7 @@ from buoy.instruments.domain.definition import (
     with_item_groups,
 )
 from buoy.instruments.domain.library import bundled_instruments
+from buoy.instruments.domain.replacement import Carried, carry_bundled_rules, own_id
 from buoy.instruments.domain.scoring import check_answers, score
 from buoy.instruments.models import (
     Answer,
@@ -118,31 +128,149 @@ def _store_version(
     return version
 
 
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import did with one instrument of a file.
+
+    `action`: ``installed`` (a new instrument or version), ``unchanged`` (this exact
+    definition was already installed) or ``replaced`` (it became the version in use of a
+    bundled instrument, at the importer's request). `requested_id` is the id the file gave;
+    when it was a bundled instrument's and no replacement was asked for, the import got its
+    own id (`got_own_id`, `version.instrument_id`). A replacement lists the bundled safety
+    rules and bands it kept and any it dropped (only with a reason, kept in
+    `version.reason`).
+    """
+
+    version: InstrumentVersion
+    requested_id: str
+    action: str
+    got_own_id: bool = False
+    kept_rules: tuple[str, ...] = ()
+    dropped_rules: tuple[str, ...] = ()
+    kept_bands: tuple[str, ...] = ()
+    dropped_bands: tuple[str, ...] = ()
+
+
+def _drop_message(instrument_id: str, carried: Carried) -> str:
+    lost = [_("safety rule %(rule)s") % {"rule": rule_id} for rule_id in carried.dropped_rules] + [
+        _("band %(band)s") % {"band": band} for band in carried.dropped_bands
+    ]
+    return _(
+        "%(id)s: this file cannot keep the bundled %(lost)s: it names an item or scale the "
+        "file does not have, or one that cannot be answered above the rule's threshold. Change "
+        "the file so it keeps the bundled item ids, or drop them on purpose with a reason."
+    ) % {"id": instrument_id, "lost": ", ".join(lost)}
+
+
+def _install(
+    instrument: Instrument, *, origin: str, actor: User | None, reason: str = ""
+) -> tuple[InstrumentVersion, str]:
+    """Install one definition under its id: unchanged if this exact definition is installed,
+    the next version for REDCap and FHIR (which carry no versions of their own), refused for a
+    different native definition under an installed version number."""
+    existing = InstrumentVersion.objects.filter(
+        instrument_id=instrument.id, version=instrument.version
+    ).first()
+    if existing is None:
+        return _store_version(instrument, origin=origin, actor=actor, reason=reason), "installed"
+    if existing.definition == instrument_to_dict(instrument):
+        return existing, "unchanged"
+    if origin in ("redcap", "fhir"):
+        # These formats carry no version of their own: a changed form is a new version.
+        next_version = _next_version(instrument)
+        return _store_version(next_version, origin=origin, actor=actor, reason=reason), "installed"
+    message = _(
+        "%(id)s version %(version)s is already installed with a different "
+        "definition; give the new definition a new version."
+    ) % {"id": instrument.id, "version": instrument.version}
+    raise InvalidInput({"version": [message]})
+
+
 @transaction.atomic
 def import_instruments(
-    *, actor: User | None, instruments: list[Instrument], origin: str
-) -> list[InstrumentVersion]:
-    """Install imported definitions, all or none. Re-importing an identical version is a no-op;
-    a different definition under an existing version number is refused."""
-    stored = []
-    for instrument in instruments:
-        existing = InstrumentVersion.objects.filter(
-            instrument_id=instrument.id, version=instrument.version
+    *,
+    actor: User | None,
+    instruments: list[Instrument],
+    origin: str,
+    replace: bool = False,
+    drop_reason: str = "",
+) -> list[ImportOutcome]:
+    """Install imported definitions, all or none, and say what was done with each.
+
+    Re-importing a definition already installed changes nothing. An import whose id is a
+    bundled instrument's (``phq9`` from a REDCap form, ``who5`` from a FHIR Questionnaire)
+    never silently replaces it: it gets its own id, ``<id>_<origin>`` (`domain.replacement`),
+    unless `replace` is asked for. A replacement keeps the bundled safety rules, bands, norms
+    and licence; a rule or band it cannot keep (the file lacks its item or scale) is refused,
+    unless `drop_reason` says why it may go, which is kept with the version and recorded.
+    """
+    drop_reason = drop_reason.strip()
+    if drop_reason and not replace:
+        message = _("A reason to drop bundled safety rules goes only with a replacement.")
+        raise InvalidInput({"drop_reason": [message]})
+    if len(drop_reason) > 2000:
+        raise InvalidInput({"drop_reason": [_("Keep the reason to 2000 characters.")]})
+    bundled = {instrument.id: instrument for instrument in bundled_instruments()}
+    outcomes = []
+    for imported in instruments:
+        already = InstrumentVersion.objects.filter(
+            instrument_id=imported.id, version=imported.version
         ).first()
-        if existing is None:
-            stored.append(_store_version(instrument, origin=origin, actor=actor))
-        elif existing.definition == instrument_to_dict(instrument):
-            stored.append(existing)
-        elif origin in ("redcap", "fhir"):
-            # These formats carry no version of their own: a changed form is a new version.
-            stored.append(_store_version(_next_version(instrument), origin=origin, actor=actor))
-        else:
-            message = _(
-                "%(id)s version %(version)s is already installed with a different "
-                "definition; give the new definition a new version."
-            ) % {"id": instrument.id, "version": instrument.version}
-            raise InvalidInput({"version": [message]})
-    return stored
+        if already is not None and already.definition == instrument_to_dict(imported):
+            outcomes.append(ImportOutcome(already, imported.id, "unchanged"))
+            continue
+        original = bundled.get(imported.id)
+        if original is None:
+            version, action = _install(imported, origin=origin, actor=actor)
+            outcomes.append(ImportOutcome(version, imported.id, action))
+            continue
+        if not replace:
+            renamed = dataclasses.replace(
+                imported, id=own_id(imported.id, origin, frozenset(bundled))
+            )
+            version, action = _install(renamed, origin=origin, actor=actor)
+            if action == "installed":
+                record(
+                    actor=actor,
+                    action="instruments.import.own_id",
+                    subject=version,
+                    context={"requested": imported.id, "instrument": renamed.id},
+                )
+            outcomes.append(ImportOutcome(version, imported.id, action, got_own_id=True))
+            continue
+        carried = carry_bundled_rules(imported, original)
+        if carried.drops_anything and not drop_reason:
+            raise InvalidInput({"replace": [_drop_message(imported.id, carried)]})
+        reason = drop_reason if carried.drops_anything else ""
+        version, action = _install(carried.instrument, origin=origin, actor=actor, reason=reason)
+        if action == "installed":
+            action = "replaced"
+            record(
+                actor=actor,
+                action="instruments.import.replaced_bundled",
+                subject=version,
+                context={
+                    "instrument": imported.id,
+                    "version": version.version,
+                    "bundled_version": original.version,
+                    "kept_safety_rules": list(carried.kept_rules),
+                    "dropped_safety_rules": list(carried.dropped_rules),
+                    "kept_bands": len(carried.kept_bands),
+                    "dropped_bands": len(carried.dropped_bands),
+                },
+            )
+        outcomes.append(
+            ImportOutcome(
+                version,
+                imported.id,
+                action,
+                kept_rules=carried.kept_rules,
+                dropped_rules=carried.dropped_rules if action == "replaced" else (),
+                kept_bands=carried.kept_bands,
+                dropped_bands=carried.dropped_bands if action == "replaced" else (),
+            )
+        )
+    return outcomes
 
 
 def _next_version(instrument: Instrument) -> Instrument:
@@ -502,20 +630,95 @@ def save_self_report(*, link: SelfReportLink, answers: Mapping[str, Any], submit
     )
 
 
+def _handling_message(problem: HandlingProblem) -> str:
+    return {
+        ("actions", "missing"): _("Tick at least one thing that was done."),
+        ("actions", "unknown"): _("Choose what was done from the list."),
+        ("handled_at", "future"): _("The time it was done cannot be in the future."),
+        ("handled_at", "before_raised"): _(
+            "The time it was done cannot be before the alert was raised."
+        ),
+        ("note", "required"): _("Say in the note what else was done."),
+        ("note", "too_long"): _("Keep the note to %(max)s characters.") % {"max": NOTE_MAX_LENGTH},
+        ("note", "control_characters"): _("The note holds characters that cannot be shown."),
+    }[(problem.field, problem.kind)]
+
+
 @transaction.atomic
-def acknowledge_alert(*, actor: User, alert: SafetyAlert) -> None:
-    """The worker has seen the alert and acted on it."""
+def handle_alert(
+    *,
+    actor: User,
+    alert: SafetyAlert,
+    actions: Sequence[str],
+    handled_at: dt.datetime | None = None,
+    handled_by: User | None = None,
+    note: str = "",
+) -> SafetyAlert:
+    """Record how a safety alert was handled: what was done, when, by whom, with a short note.
+
+    `actions` are `HandlingAction` codes, at least one; "other" needs a note. `handled_at`
+    (default now) is when it was done: never in the future, never before the alert was raised
+    (a time to the minute in the minute it was raised is stored as the moment it was raised).
+    `handled_by` (default the actor) must be a colleague who may see the case. The actor is
+    recorded as the one who entered the record. An alert is handled once; a refusal names the
+    field and changes nothing. The audit event holds ids only, never the note or the actions.
+    """
     _require_case_access(actor, alert.case)
-    if alert.acknowledged_at is None:
-        alert.acknowledged_at = timezone.now()
-        alert.acknowledged_by = actor
-        alert.save(update_fields=["acknowledged_at", "acknowledged_by"])
-        record(
-            actor=actor,
-            action="instruments.alert.acknowledged",
-            subject=alert,
-            context={"case": alert.case_id},
-        )
+    alert = SafetyAlert.objects.select_for_update().select_related("case").get(pk=alert.pk)
+    if alert.handled_at is not None:
+        handler = alert.handled_by.display_name() if alert.handled_by else _("a colleague")
+        message = _("This alert was already handled by %(name)s on %(when)s.") % {
+            "name": handler,
+            "when": timezone.localtime(alert.handled_at).strftime("%Y-%m-%d %H:%M"),
+        }
+        raise InvalidInput({"": [message]})
+    now = timezone.now()
+    when = handled_at or now
+    if timezone.is_naive(when):
+        when = timezone.make_aware(when)
+    who = handled_by or actor
+    errors: dict[str, list[str]] = {}
+    for problem in handling_problems(
+        actions=actions, handled_at=when, raised_at=alert.raised_at, now=now, note=note
+    ):
+        errors.setdefault(problem.field, []).append(_handling_message(problem))
+    if not who.is_active or not can_see_case(who.as_actor(), access_facts(alert.case)):
+        errors["handled_by"] = [_("Choose a colleague who works on this case.")]
+    if errors:
+        raise InvalidInput(errors)
+    alert.actions = list(tidy_actions(actions))
+    alert.handled_at = max(when, alert.raised_at)
+    alert.handled_by = who
+    alert.handling_note = note.strip()
+    alert.handling_recorded_by = actor
+    alert.handling_recorded_at = now
+    alert.save(
+        update_fields=[
+            "actions",
+            "handled_at",
+            "handled_by",
+            "handling_note",
+            "handling_recorded_by",
+            "handling_recorded_at",
+        ]
+    )
+    record(
+        actor=actor,
+        action="instruments.alert.handled",
+        subject=alert,
+        changed_fields=["actions", "handled_at", "handled_by", "handling_note"],
+        context={
+            "case": alert.case_id,
+            "handled_by": who.pk,
+            "late": is_overdue(
+                raised_at=alert.raised_at,
+                handled_at=None,
+                now=alert.handled_at,
+                hours=settings.BUOY_ALERT_OVERDUE_HOURS,
+            ),
+        },
+    )
+    return alert
 
 
 @transaction.atomic

@@ -14,7 +14,7 @@ urlpatterns = [
     ),
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/banner/", views.alerts_banner, name="alerts_banner"),
-    path("alerts/<int:alert_id>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
+    path("alerts/<int:alert_id>/handle/", views.alert_handle, name="alert_handle"),
     # The administrator's pages: the department's item groups and timepoints.
     path("instruments/", views.instrument_list, name="instrument_list"),
     path("instruments/timepoints/", views.timepoints, name="timepoints"),

@@ -1,6 +1,6 @@
 """Assessment pages: the case's assessment section, entry, correction, self-report links,
-safety alerts, and the caregiver's own link page (no login); and the administrator's pages
-for the department's instruments: item groups and timepoints."""
+safety alerts and how they were handled, and the caregiver's own link page (no login); and
+the administrator's pages for the department's instruments: item groups and timepoints."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -20,14 +21,16 @@ from django.views.decorators.http import require_POST
 from buoy.access.decorators import role_allows
 from buoy.access.domain.roles import can_manage_instruments, can_see_identifiable_cases
 from buoy.access.models import User
+from buoy.audit.services import record
 from buoy.cases.models import Case
-from buoy.cases.selectors import get_case_for
+from buoy.cases.selectors import get_case_for, staff_on_case
 from buoy.core.errors import InvalidInput, NotFound
 from buoy.core.forms import add_service_errors
 from buoy.instruments import selectors, services
 from buoy.instruments.domain.charts import ChartPoint, score_history_svg
 from buoy.instruments.domain.definition import Instrument
 from buoy.instruments.forms import (
+    AlertHandlingForm,
     AnswersForm,
     AssessmentStartForm,
     ItemGroupForm,
@@ -177,9 +180,24 @@ def _profile_change(instrument: Any, points: list[Any]) -> list[dict[str, Any]]:
 
 @casework
 def case_section(request: HttpRequest, case_id: int) -> HttpResponse:
-    """The case page's assessment section (loaded into the case page by htmx)."""
+    """The case page's assessment section (loaded into the case page by htmx): assessments,
+    score charts, open safety alerts and the case's alert history."""
+    user = _user(request)
+    # The case page has recorded the view of the case; this records what the section shows.
     case = _case(request, case_id, audit=False)
-    assessments = selectors.assessments_visible_to(_user(request)).filter(case=case)
+    assessments = list(selectors.assessments_visible_to(user).filter(case=case))
+    history = list(selectors.alert_history(case))
+    record(
+        actor=user,
+        action="instruments.assessment.listed",
+        subject=case,
+        context={
+            "case": case.pk,
+            "ids": sorted(a.pk for a in assessments),
+            "count": len(assessments),
+            "alerts": sorted(a.pk for a in history),
+        },
+    )
     return render(
         request,
         "instruments/case_section.html",
@@ -187,7 +205,9 @@ def case_section(request: HttpRequest, case_id: int) -> HttpResponse:
             "case": case,
             "assessments": assessments,
             "charts": _history_charts(case),
-            "alerts": selectors.open_alerts_visible_to(_user(request)).filter(case=case),
+            "alerts": [alert for alert in history if not alert.is_handled],
+            "history": history,
+            "overdue_hours": selectors.alert_overdue_hours(),
             "language": _language(),
         },
     )
@@ -306,14 +326,33 @@ def assessment(request: HttpRequest, case_id: int, assessment_id: int) -> HttpRe
     )
 
 
+ALERTS_SHOWN = 100
+
+
 @casework
 def alerts(request: HttpRequest) -> HttpResponse:
-    """Open safety alerts on the cases the user sees (worker's and supervisor's dashboard)."""
+    """Open safety alerts on the cases the user sees, the longest waiting first, overdue ones
+    marked (the worker's and the supervisor's to-do list)."""
+    user = _user(request)
+    found = selectors.open_alerts_visible_to(user)
+    shown = list(found[:ALERTS_SHOWN])
+    # The list shows the family's name, case number and the item-9 answer: a read to record.
+    record(
+        actor=user,
+        action="instruments.alert.listed",
+        context={
+            "ids": [alert.pk for alert in shown],
+            "count": len(shown),
+            "cases": sorted({alert.case_id for alert in shown}),
+        },
+    )
     return render(
         request,
         "instruments/alerts.html",
         {
-            "alerts": selectors.open_alerts_visible_to(_user(request))[:100],
+            "alerts": shown,
+            "total": found.count() if len(shown) == ALERTS_SHOWN else len(shown),
+            "overdue_hours": selectors.alert_overdue_hours(),
             "language": _language(),
         },
     )
@@ -321,21 +360,88 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 @casework
 def alerts_banner(request: HttpRequest) -> HttpResponse:
-    """A one-line count of open safety alerts, loaded into the caseload by htmx."""
-    count = selectors.open_alerts_visible_to(_user(request)).count()
-    return render(request, "instruments/alerts_banner.html", {"count": count})
+    """A one-line count of open safety alerts, and of the overdue ones, loaded into the
+    caseload by htmx. Counts only: it names no family, so it records no read."""
+    found = selectors.open_alerts_visible_to(_user(request))
+    return render(
+        request,
+        "instruments/alerts_banner.html",
+        {
+            "count": found.count(),
+            "overdue": selectors.only_overdue(found).count(),
+            "overdue_hours": selectors.alert_overdue_hours(),
+        },
+    )
 
 
-@require_POST
+def _same_site_next(request: HttpRequest) -> str:
+    """The `next` address the form came with, if it stays on this site; else empty.
+
+    Anything else (another host, another scheme, `//evil.example`) is dropped, so the form
+    cannot be used to send a worker off to another site.
+    """
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    if wanted and url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return wanted
+    return ""
+
+
 @casework
-def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
-    """Mark an alert as seen and acted on."""
-    alert = selectors.open_alerts_visible_to(_user(request)).filter(pk=alert_id).first()
-    if alert is None:
-        raise Http404(_("No such alert."))
-    services.acknowledge_alert(actor=_user(request), alert=alert)
-    messages.success(request, _("The alert was marked as handled."))
-    return redirect(request.POST.get("next") or "instruments:alerts")
+def alert_handle(request: HttpRequest, alert_id: int) -> HttpResponse:
+    """Record what was done about a safety alert (what, when, by whom, a note); for an alert
+    already handled, show that record."""
+    user = _user(request)
+    try:
+        alert = selectors.get_alert_for(user, alert_id)
+    except NotFound:
+        raise Http404(_("No such alert.")) from None
+    # Through the one door: a GET records the view (the page shows the family and the answer).
+    case = _case(request, alert.case_id)
+    back = _same_site_next(request)
+    now = timezone.localtime().replace(second=0, microsecond=0)
+    form = AlertHandlingForm(
+        request.POST or None,
+        staff=staff_on_case(case),
+        initial={"handled_by": user.pk, "handled_at": now, "next": back},
+    )
+    form.fields["handled_at"].widget.attrs.update(
+        {
+            "min": timezone.localtime(alert.raised_at).strftime("%Y-%m-%dT%H:%M"),
+            "max": now.strftime("%Y-%m-%dT%H:%M"),
+        }
+    )
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.handle_alert(
+                    actor=user,
+                    alert=alert,
+                    actions=form.cleaned_data["actions"],
+                    handled_at=form.cleaned_data["handled_at"],
+                    handled_by=form.cleaned_data["handled_by"],
+                    note=form.cleaned_data["note"],
+                )
+            except InvalidInput as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("What was done about the alert is recorded."))
+                return redirect(back or "instruments:alerts")
+        status = 400
+    return render(
+        request,
+        "instruments/alert_handle.html",
+        {
+            "case": case,
+            "alert": alert,
+            "form": form,
+            "back": back or reverse("instruments:alerts"),
+            "overdue_hours": selectors.alert_overdue_hours(),
+        },
+        status=status,
+    )
 
 
 def self_report(request: HttpRequest, key: str) -> HttpResponse:

@@ -51,3 +51,23 @@ def test_debug_is_off_by_default() -> None:
     from django.conf import settings
 
     assert settings.DEBUG is False
+
+
+def test_whole_number_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    from buoy.config.environment import env_whole_number
+
+    monkeypatch.delenv("BUOY_X", raising=False)
+    assert env_whole_number("BUOY_X", 24) == 24
+    monkeypatch.setenv("BUOY_X", " 6 ")
+    assert env_whole_number("BUOY_X", 24) == 6
+
+
+@pytest.mark.parametrize(("raw", "reason"), [("2.5", "whole number"), ("0", "at least 1")])
+def test_a_bad_whole_number_setting_is_refused_by_name(
+    raw: str, reason: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from buoy.config.environment import env_whole_number
+
+    monkeypatch.setenv("BUOY_ALERT_OVERDUE_HOURS", raw)
+    with pytest.raises(ValueError, match=f"BUOY_ALERT_OVERDUE_HOURS.*{reason}"):
+        env_whole_number("BUOY_ALERT_OVERDUE_HOURS", 24)
