@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
@@ -14,6 +15,7 @@ from buoy.cases.models import Case
 from buoy.cases.selectors import cases_visible_to
 from buoy.core.errors import NotFound
 from buoy.instruments.domain.definition import Instrument, Item
+from buoy.instruments.domain.library import absent_wording_note
 from buoy.instruments.domain.scoring import ScoreResult, score
 from buoy.instruments.models import (
     Answer,
@@ -64,6 +66,8 @@ class WordingInLanguage:
     language: str
     complete: bool
     row: InstrumentWording | None
+    # Why Buoy ships none in this language (BRS in Chinese), by the note's language.
+    absent_note: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def needs_verification(self) -> bool:
@@ -74,7 +78,9 @@ class WordingInLanguage:
 def wording_in(version: InstrumentVersion, language: str) -> WordingInLanguage:
     """The wording of `version` in `language` (its provenance and verification in `row`)."""
     row = next((w for w in version.wordings.all() if w.language == language), None)
-    return WordingInLanguage(language, version.instrument().has_wording(language), row)
+    complete = version.instrument().has_wording(language)
+    absent = {} if complete or row else absent_wording_note(version.instrument_id, language)
+    return WordingInLanguage(language, complete, row, absent)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -291,14 +291,21 @@ def _unanswered(instrument: Instrument, items: Any, language: str) -> list[dict[
     ]
 
 
-def _completed_message(score: Any, instrument: Instrument) -> str:
-    """The banner after completing: never "scored" for an invalid score."""
+def _completed_message(found: Assessment) -> str:
+    """The banner after completing: never "scored" for an invalid score. How many items are
+    missing comes from the scoring rules themselves (domain/scoring.py)."""
+    score = selectors.current_score(found)
     if score is None or score.status != "invalid":
         return _("The assessment was completed and scored.")
-    return _(
-        "The assessment was completed; its score is invalid because too few items are "
-        "answered (at least %(needed)s of %(count)s are needed)."
-    ) % {"needed": instrument.total.min_answered, "count": len(instrument.total.items)}
+    result = selectors.score_if_completed(found)
+    rule = found.instrument_version.instrument().total
+    return ngettext(
+        "The assessment was completed; its score is invalid because %(missing)s item is "
+        "unanswered (at least %(needed)s of %(count)s are needed).",
+        "The assessment was completed; its score is invalid because %(missing)s items are "
+        "unanswered (at least %(needed)s of %(count)s are needed).",
+        len(result.missing),
+    ) % {"missing": len(result.missing), "needed": rule.min_answered, "count": len(rule.items)}
 
 
 @casework
@@ -347,9 +354,7 @@ def assessment(request: HttpRequest, case_id: int, assessment_id: int) -> HttpRe
                 )
                 messages.success(
                     request,
-                    _completed_message(selectors.current_score(found), instrument)
-                    if finish
-                    else _("The answers were saved."),
+                    _completed_message(found) if finish else _("The answers were saved."),
                 )
         except services.UnconfirmedInvalidScore as refusal:
             confirm = refusal

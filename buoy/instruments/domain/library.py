@@ -66,6 +66,7 @@ def bundled_instrument(instrument_id: str) -> Instrument:
 # --- wording shipped beside the definitions ---------------------------------------------------
 
 WORDINGS_FOLDER = "wordings"  # library/wordings/<language>/<instrument id>.json
+ABSENT_FILE = "absent.json"  # library/wordings/absent.json: why a language has no wording
 PROVENANCE_FIELDS = ("what", "confidence", "licence", "sources")
 
 
@@ -125,6 +126,24 @@ def _checked_wording(data: Any, name: str, language: str) -> BundledWording:
     if absent:
         raise RuntimeError(f"{where}: provenance lacks {', '.join(absent)}")
     return BundledWording(instrument.id, language, wording, provenance)
+
+
+@functools.cache
+def _absences() -> Mapping[str, Mapping[str, Mapping[str, str]]]:
+    entry = resources.files(LIBRARY_PACKAGE).joinpath("library", WORDINGS_FOLDER, ABSENT_FILE)
+    with resources.as_file(entry) as path:
+        data = read_json_file(path)
+    for language, notes in data.items():
+        for instrument_id in notes:
+            if bundled_wording(instrument_id, language) is not None:
+                raise RuntimeError(f"{ABSENT_FILE}: {instrument_id} does ship a {language} wording")
+    return data
+
+
+def absent_wording_note(instrument_id: str, language: str) -> Mapping[str, str]:
+    """Why Buoy ships no wording of this instrument in this language, by the language the note
+    is written in (``{"en": …, "zh-hans": …}``); empty when nothing is recorded."""
+    return _absences().get(language, {}).get(instrument_id, {})
 
 
 def bundled_wordings() -> list[BundledWording]:
