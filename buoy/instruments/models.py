@@ -74,6 +74,14 @@ class WordingOrigin(models.TextChoices):
     IMPORTED = "imported", _("Imported by this site")
 
 
+# How sure a shipped wording's provenance is, as its sources say (provenance["confidence"]).
+CONFIDENCE_LABELS = {
+    "low–medium": _("low–medium"),
+    "medium–high": _("medium–high"),
+    "fairly high": _("fairly high"),
+}
+
+
 class InstrumentWording(models.Model):
     """The item wording of one instrument version in one language. Holds no personal data.
 
@@ -122,6 +130,12 @@ class InstrumentWording(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_version} wording ({self.language})"
+
+    @property
+    def confidence(self) -> str:
+        """How sure the provenance is, in the reader's language where it is a known value."""
+        value = str(self.provenance.get("confidence", ""))
+        return str(CONFIDENCE_LABELS.get(value, value))
 
     @property
     def needs_verification(self) -> bool:

@@ -518,7 +518,7 @@ def _wording_cell(
         "language": _language_name(wording.language),
         "wording": wording,
         "licensed": row.instrument.licence.status == "licensed",
-        "confidence": (wording.row.provenance.get("confidence", "") if wording.row else ""),
+        "confidence": wording.row.confidence if wording.row else "",
     }
 
 
