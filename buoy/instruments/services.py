@@ -315,12 +315,20 @@ def import_wording(
 
     The site's text, licensed or official, replaces whatever wording the version had in that
     language, including one shipped with Buoy, and records its own provenance: `source` (the
-    file it came from), who imported it and when. Administrators only (`None` is the `buoy`
-    command).
+    file it came from), who imported it and when, and the file's own ``provenance`` object if
+    it has one (e.g. the rights holder's document it was copied from). Administrators only
+    (`None` is the `buoy` command).
     """
     _require_instrument_keeper(actor)
     if not isinstance(language, str) or not LANGUAGE_CODE.match(language):
         raise InvalidInput({"language": [_("Use a lower-case language code such as zh-hans.")]})
+    file_provenance: Any = {}
+    if isinstance(wording, dict) and "provenance" in wording:
+        wording = dict(wording)
+        file_provenance = wording.pop("provenance")
+        if not isinstance(file_provenance, dict):
+            message = _("The file's provenance must be a JSON object.")
+            raise InvalidInput({"wording": [message]})
     if isinstance(wording, dict) and wording.get("language", language) != language:
         message = _("The file is a wording in %(file)s, not in %(language)s.") % {
             "file": wording.get("language"),
@@ -344,7 +352,7 @@ def import_wording(
         defaults={
             "wording": wording,
             "origin": WordingOrigin.IMPORTED,
-            "provenance": {"source": source} if source else {},
+            "provenance": {**file_provenance, **({"source": source} if source else {})},
             "imported_by": actor,
             "imported_at": timezone.now(),
             "verified_at": None,

@@ -594,3 +594,29 @@ def test_past_scores_are_untouched_by_installing_or_importing_wording(
     assert list(assessment.scores.values("total", "status", "rule", "instrument_version")) == (
         before
     )
+
+
+@pytest.mark.django_db
+def test_an_import_keeps_the_provenance_its_file_gives(adam_admin: User) -> None:
+    services.import_wording(
+        actor=adam_admin,
+        version=current_instrument("phq9"),
+        language=LANGUAGE,
+        wording=official_text(provenance={"what": "the rights holder's PDF, 2024 edition"}),
+        source="official.json",
+    )
+    row = phq9_row()
+    assert row.provenance == {
+        "what": "the rights holder's PDF, 2024 edition",
+        "source": "official.json",
+    }
+    assert "provenance" not in row.wording
+    page = logged_in(adam_admin).get(reverse("instruments:wording", args=["phq9", LANGUAGE]))
+    assert "the rights holder&#x27;s PDF, 2024 edition" in page.content.decode()
+    with pytest.raises(InvalidInput):
+        services.import_wording(
+            actor=adam_admin,
+            version=current_instrument("phq9"),
+            language=LANGUAGE,
+            wording=official_text(provenance="a PDF"),
+        )
