@@ -427,7 +427,7 @@ def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 def self_report(request: HttpRequest, key: str) -> HttpResponse:
     """The caregiver's page: only the questionnaire, in their language, no login. Nothing on
-    it says where the wording comes from: that is for the staff (ADR 0009)."""
+    it says where the wording comes from: that is for the staff (ADR 0010)."""
     try:
         link = selectors.usable_self_report_link(key)
     except NotFound:

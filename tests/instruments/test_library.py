@@ -62,7 +62,7 @@ def test_free_instruments_with_checked_wording_have_english_for_every_item(
 
 def test_no_definition_carries_chinese_item_wording() -> None:
     """The published Chinese wordings ship beside the definitions (library/wordings/, ADR
-    0009), so that installing them never changes a definition that past scores name."""
+    0010), so that installing them never changes a definition that past scores name."""
     for instrument in bundled_instruments():
         assert not any("zh-hans" in item.text for item in instrument.items), instrument.id
 

@@ -77,7 +77,7 @@ class BundledWording:
     `wording` is a wording file's value (what `merge_wording` takes); `provenance` says where
     it was copied from, how sure its provenance is and the licence as found. None of these was
     checked against the rights holder's own text: a site marks it verified, or imports the
-    official text over it (ADR 0009).
+    official text over it (ADR 0010).
     """
 
     instrument: str
