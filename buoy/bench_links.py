@@ -1,6 +1,6 @@
 """`buoy bench --only links`: many caregivers submitting self-report links at the same moment.
 
-A throw-away SQLite department gets `links` BRS assessments, each with a one-time link. Then
+A throw-away SQLite department gets `links` K6 assessments, each with a one-time link. Then
 `buoy serve` (the production server) is started and `links` client threads, released together
 by a barrier, each open their link (GET, for the CSRF cookie) and submit every answer (POST).
 Afterwards the database is read directly: every submission must be there, completed and scored
@@ -43,7 +43,7 @@ from buoy.cases.models import Case
 from buoy.instruments import services
 from buoy.instruments.models import Timepoint
 from buoy.instruments.selectors import current_instrument
-brs = current_instrument("brs")
+k6 = current_instrument("k6")  # six items, with wording in English and Chinese
 baseline = Timepoint.objects.get(code="baseline")
 cases = list(Case.objects.select_related("assigned_worker").order_by("id"))
 for number in range(int(sys.argv[1])):
@@ -51,11 +51,11 @@ for number in range(int(sys.argv[1])):
     worker = case.assigned_worker
     assessment = services.start_assessment(
         actor=worker, case=case, caregiver=case.caregivers.first(),
-        instrument_version=brs, timepoint=baseline)
+        instrument_version=k6, timepoint=baseline)
     print(services.create_self_report_link(actor=worker, assessment=assessment))
 """
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
-BRS_ITEMS = 6
+K6_ITEMS = 6
 
 
 def _submit(port: int, key: str) -> tuple[float, str]:
@@ -70,7 +70,7 @@ def _submit(port: int, key: str) -> tuple[float, str]:
         token = CSRF_FIELD.search(body)
         if page.status != 200 or token is None or not cookie:
             return 0.0, f"GET {page.status}"
-        fields = {f"item{i}": "3" for i in range(1, BRS_ITEMS + 1)}
+        fields = {f"item{i}": "3" for i in range(1, K6_ITEMS + 1)}
         fields.update(csrfmiddlewaretoken=token.group(1).decode(), submit="1")
         form = urllib.parse.urlencode(fields)
         started = time.perf_counter()

@@ -103,6 +103,7 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "instruments:item_groups": ("get", {}, ADMIN_PAGE),
     "instruments:timepoints": ("get", {}, ADMIN_PAGE),
     "instruments:timepoint_edit": ("get", {}, ADMIN_PAGE),
+    "instruments:wording": ("get", {}, ADMIN_PAGE),
     "self_report": ("get", {}, PUBLIC),
     "instrument-list": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),
     "instrument-detail": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),
@@ -206,18 +207,20 @@ def world(personas: dict[str, User], alice_case: Case) -> dict[str, Any]:
     instrument_services.record_answers(
         actor=alice, assessment=screening, answers=answers_given, complete=True
     )
+    # GAD-7, not CD-RISC-10: a link needs wording in the caregiver's language (zh-hans), which
+    # Buoy ships for the GAD-7 and a site imports for the licensed CD-RISC-10.
     assessment = instrument_services.start_assessment(
         actor=alice,
         case=alice_case,
         caregiver=caregiver,
-        instrument_version=current_instrument("cdrisc10"),
+        instrument_version=current_instrument("gad7"),
         timepoint=Timepoint.objects.get(code="baseline"),
     )
     linked = instrument_services.start_assessment(
         actor=alice,
         case=alice_case,
         caregiver=caregiver,
-        instrument_version=current_instrument("cdrisc10"),
+        instrument_version=current_instrument("gad7"),
         timepoint=Timepoint.objects.get(code="post"),
     )
     key = instrument_services.create_self_report_link(actor=alice, assessment=linked)
@@ -237,6 +240,7 @@ def world(personas: dict[str, User], alice_case: Case) -> dict[str, Any]:
         "alert_id": SafetyAlert.objects.get().pk,
         "key": key,
         "instrument_id": "cdrisc10",
+        "language": "zh-hans",
         "timepoint": "baseline",
         "case_id": alice_case.pk,
         "caregiver_id": caregiver.pk,

@@ -42,10 +42,25 @@ class InstrumentSerializer(serializers.ModelSerializer):
     id = serializers.CharField(source="instrument_id")
     items = serializers.SerializerMethodField()
     licence = serializers.SerializerMethodField()
+    wording = serializers.SerializerMethodField()
 
     class Meta:
         model = InstrumentVersion
-        fields = ["id", "version", "name", "items", "licence", "origin"]
+        fields = ["id", "version", "name", "items", "licence", "origin", "wording"]
+
+    def get_wording(self, version: InstrumentVersion) -> dict[str, Any]:
+        """Per language: whether a caregiver's link can show every item (`complete`), whose
+        text it is (`definition`, `bundled` with Buoy, `imported` by the site) and whether a
+        shipped one was verified against the rights holder's text."""
+        shown = {}
+        for language in selectors.WORDING_LANGUAGES:
+            found = selectors.wording_in(version, language)
+            shown[language] = {
+                "complete": found.complete,
+                "origin": found.row.origin if found.row else "definition",
+                "verified": not found.needs_verification,
+            }
+        return shown
 
     def get_items(self, version: InstrumentVersion) -> int:
         return len(version.instrument().scored_items)
@@ -142,6 +157,14 @@ class AssessmentStartSerializer(serializers.Serializer):
 class AnswersSerializer(serializers.Serializer):
     answers = serializers.DictField(child=serializers.JSONField(allow_null=True))
     complete = serializers.BooleanField(default=False)
+    confirm_invalid = serializers.BooleanField(
+        default=False,
+        help_text=(
+            "With complete: true, complete the assessment even though its score will be "
+            "invalid (too few items answered). Without it such a request is refused with 400, "
+            "naming the unanswered items in `unanswered`, and nothing is saved."
+        ),
+    )
 
 
 class CorrectionSerializer(serializers.Serializer):
@@ -194,7 +217,11 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(request=AssessmentStartSerializer, responses={201: AssessmentSerializer})
     def create(self, request: Request) -> Response:
-        """Start an assessment of a caregiver with an instrument's current version."""
+        """Start an assessment of a caregiver with an instrument's current version.
+
+        `mode: self_report` is refused (400, on `mode`) when the instrument has no wording in
+        the caregiver's language: no link could be sent.
+        """
         given = AssessmentStartSerializer(data=request.data)
         given.fields["case"].queryset = cases_visible_to(_user(request))  # type: ignore[attr-defined]
         given.is_valid(raise_exception=True)
@@ -216,7 +243,12 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=AnswersSerializer, responses={200: AssessmentSerializer})
     @action(detail=True, methods=["post"])
     def answers(self, request: Request, pk: str) -> Response:
-        """Record answers; `complete: true` finishes and scores the assessment."""
+        """Record answers; `complete: true` finishes and scores the assessment.
+
+        Completing with too few items answered for a valid score is refused (400, with
+        `confirm_invalid` and `unanswered`) unless `confirm_invalid: true` is sent too: a
+        completed assessment is locked. Nothing is saved when it is refused.
+        """
         found = selectors.get_assessment_for(_user(request), pk)
         given = AnswersSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -225,6 +257,7 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             assessment=found,
             answers=given.validated_data["answers"],
             complete=given.validated_data["complete"],
+            confirm_invalid=given.validated_data["confirm_invalid"],
         )
         return self._fresh(request, found.pk)
 
@@ -246,7 +279,10 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=None, responses={201: LinkSerializer})
     @action(detail=True, methods=["post"])
     def link(self, request: Request, pk: str) -> Response:
-        """A one-time self-report link for the caregiver (its key is shown only now)."""
+        """A one-time self-report link for the caregiver (its key is shown only now).
+
+        Refused (400) when the instrument has no wording in the assessment's language.
+        """
         found = selectors.get_assessment_for(_user(request), pk)
         key = services.create_self_report_link(actor=_user(request), assessment=found)
         link = SelfReportLink.objects.get(assessment=found)

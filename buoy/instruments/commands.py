@@ -247,8 +247,18 @@ def _import_wording(args: argparse.Namespace) -> int:
     if not isinstance(wording, dict) or "instrument" not in wording or "language" not in wording:
         return _fail(f'{name}: a wording file names its "instrument" and "language"')
     version = current_instrument(str(wording["instrument"]))
-    import_wording(actor=None, version=version, language=str(wording["language"]), wording=wording)
-    print(f"imported {wording['language']} wording for {version}")
+    language = str(wording["language"])
+    replaced = version.wordings.filter(language=language).first()
+    import_wording(actor=None, version=version, language=language, wording=wording, source=name)
+    print(f"imported {language} wording for {version}")
+    if replaced is not None and replaced.origin == "bundled":
+        print(f"note: it replaces the {language} wording shipped with Buoy")
+    missing = version.instrument().missing_wording(language)
+    if missing:
+        print(
+            f"note: no {language} text yet for {', '.join(missing)}; a caregiver link in "
+            f"{language} is refused until every item and answer has one"
+        )
     return 0
 
 

@@ -3,6 +3,7 @@ safety alert, and for the administrator's instrument pages (item groups, timepoi
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, cast
 
@@ -59,6 +60,15 @@ class AssessmentStartForm(forms.Form):
         self.fields["timepoint"].label_from_instance = (  # type: ignore[attr-defined]
             lambda t: t.label(language)
         )
+
+
+def instructions_in(instrument: Instrument, language: str, *, fallback: bool) -> str:
+    """What the respondent reads before the items (the stem and its time frame) in
+    `language`; with `fallback`, in English when that language has none."""
+    if fallback:
+        return text_in(instrument.instructions, language)
+    key = "zh-hans" if language.lower().startswith("zh") else language
+    return str(instrument.instructions.get(key, ""))
 
 
 def item_label(item: Item, language: str) -> str:
@@ -303,6 +313,53 @@ class AlertHandlingForm(forms.Form):
         )
 
 
+MAX_WORDING_BYTES = 1024 * 1024
+
+
+class WordingVerifyForm(forms.Form):
+    """An administrator marks a shipped wording as checked against the rights holder's text."""
+
+    note = forms.CharField(
+        label=_("What did you compare it with?"),
+        max_length=2000,
+        widget=forms.Textarea({"rows": 2}),
+        help_text=_(
+            "e.g. the rights holder's PDF, its title and date. Mark it verified only when "
+            "every item, answer and the instructions are the same, character for character."
+        ),
+    )
+
+
+class WordingImportForm(forms.Form):
+    """A wording file (JSON, docs/instruments/format.md) with the official or licensed text."""
+
+    file = forms.FileField(
+        label=_("Wording file"),
+        help_text=_(
+            "A JSON wording file with the rights holder's text. It replaces the wording "
+            "this instrument has in this language, including one shipped with Buoy."
+        ),
+    )
+
+    def clean_file(self) -> dict[str, Any]:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_WORDING_BYTES:
+            raise forms.ValidationError(_("A wording file is at most 1 MB."))
+        try:
+            value = json.loads(upload.read().decode("utf-8-sig"))
+        except UnicodeDecodeError:
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from None
+        except json.JSONDecodeError as error:
+            raise forms.ValidationError(
+                _("The file is not valid JSON (line %(line)s, column %(column)s).")
+                % {"line": error.lineno, "column": error.colno}
+            ) from None
+        if not isinstance(value, dict):
+            raise forms.ValidationError(_("A wording file is a JSON object."))
+        self.file_name = upload.name
+        return value
+
+
 class TimepointForm(forms.Form):
     """One of the department's timepoints; the code cannot change once it is in use."""
 
@@ -337,6 +394,9 @@ __all__ = [
     "ItemGroupFormSet",
     "ItemGroupsChangeForm",
     "TimepointForm",
+    "WordingImportForm",
+    "WordingVerifyForm",
+    "instructions_in",
     "item_label",
     "text_in",
 ]

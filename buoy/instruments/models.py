@@ -71,14 +71,39 @@ class InstrumentVersion(models.Model):
         return str(names.get(key) or names.get("en") or self.instrument_id)
 
 
+class WordingOrigin(models.TextChoices):
+    BUNDLED = "bundled", _("Shipped with Buoy")
+    IMPORTED = "imported", _("Imported by this site")
+
+
+# How sure a shipped wording's provenance is, as its sources say (provenance["confidence"]).
+CONFIDENCE_LABELS = {
+    "low–medium": _("low–medium"),
+    "medium–high": _("medium–high"),
+    "fairly high": _("fairly high"),
+}
+
+
 class InstrumentWording(models.Model):
-    """Item wording a licensed site imported for one language (kept out of the repository)."""
+    """The item wording of one instrument version in one language. Holds no personal data.
+
+    Either shipped with Buoy (`bundled`: a published wording of a free instrument, copied from
+    public copies, with its `provenance`; not checked against the rights holder's text until
+    an administrator marks it verified), or imported by the site (`imported`: licensed or
+    official text, kept out of the repository). An import replaces the row for its language.
+    """
 
     instrument_version = models.ForeignKey(
         InstrumentVersion, on_delete=models.CASCADE, related_name="wordings"
     )
     language = models.CharField(max_length=10)
     wording = models.JSONField()
+    origin = models.CharField(
+        max_length=20, choices=WordingOrigin.choices, default=WordingOrigin.IMPORTED
+    )
+    # Where the text comes from: for a shipped wording its sources, how sure their provenance
+    # is and the licence as found; for an import the file it came from.
+    provenance = models.JSONField(default=dict, blank=True)
     imported_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -87,6 +112,16 @@ class InstrumentWording(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # An administrator compared a shipped wording with the rights holder's text.
+    verified_at = models.DateTimeField(null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    verification_note = models.TextField(blank=True, default="")
 
     class Meta:
         constraints = [
@@ -97,6 +132,17 @@ class InstrumentWording(models.Model):
 
     def __str__(self) -> str:
         return f"{self.instrument_version} wording ({self.language})"
+
+    @property
+    def confidence(self) -> str:
+        """How sure the provenance is, in the reader's language where it is a known value."""
+        value = str(self.provenance.get("confidence", ""))
+        return str(CONFIDENCE_LABELS.get(value, value))
+
+    @property
+    def needs_verification(self) -> bool:
+        """Shipped with Buoy and not yet compared with the rights holder's text."""
+        return self.origin == WordingOrigin.BUNDLED and self.verified_at is None
 
 
 class Timepoint(models.Model):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -17,11 +18,14 @@ from buoy.cases.selectors import cases_visible_to
 from buoy.cases.timeline import TimelineEntry
 from buoy.core.errors import NotFound
 from buoy.instruments.domain.alerts import overdue_cutoff
-from buoy.instruments.domain.definition import Instrument
+from buoy.instruments.domain.definition import Instrument, Item
+from buoy.instruments.domain.library import absent_wording_note
+from buoy.instruments.domain.scoring import ScoreResult, score
 from buoy.instruments.models import (
     Answer,
     Assessment,
     InstrumentVersion,
+    InstrumentWording,
     SafetyAlert,
     Score,
     SelfReportLink,
@@ -55,26 +59,60 @@ WORDING_LANGUAGES = ("en", "zh-hans")
 
 
 @dataclass(frozen=True)
+class WordingInLanguage:
+    """Whether an instrument version can be shown in one language, and whose text it is.
+
+    `complete`: every item and answer has its text (a caregiver can answer alone). `row` is
+    the stored wording for the language (shipped with Buoy or imported by the site), or None
+    when the text, if any, is the definition's own (English of the free instruments).
+    """
+
+    language: str
+    complete: bool
+    row: InstrumentWording | None
+    # Why Buoy ships none in this language (BRS in Chinese), by the note's language.
+    absent_note: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def needs_verification(self) -> bool:
+        """Shipped with Buoy and not yet checked against the rights holder's text."""
+        return self.row is not None and self.row.needs_verification
+
+
+def wording_in(version: InstrumentVersion, language: str) -> WordingInLanguage:
+    """The wording of `version` in `language` (its provenance and verification in `row`)."""
+    row = next((w for w in version.wordings.all() if w.language == language), None)
+    complete = version.instrument().has_wording(language)
+    absent = {} if complete or row else absent_wording_note(version.instrument_id, language)
+    return WordingInLanguage(language, complete, row, absent)
+
+
+@dataclass(frozen=True)
 class InstrumentInUse:
     """The version in use of one instrument, as the administrator's list shows it."""
 
     version: InstrumentVersion
-    instrument: Instrument  # with the site's imported wording merged in
+    instrument: Instrument  # with the shipped and the site's imported wording merged in
     wording: tuple[str, ...]  # languages in which every item has its wording
     imported_wording: tuple[str, ...]  # the languages this site imported
+    wordings: tuple[WordingInLanguage, ...]  # each of WORDING_LANGUAGES
 
 
 def instruments_in_use() -> list[InstrumentInUse]:
     """Every instrument's version in use, with the languages its item wording is in."""
     rows = []
-    for version in current_instruments().prefetch_related("wordings"):
+    for version in current_instruments().prefetch_related("wordings__verified_by"):
         instrument = version.instrument()
+        wordings = tuple(wording_in(version, language) for language in WORDING_LANGUAGES)
         rows.append(
             InstrumentInUse(
                 version=version,
                 instrument=instrument,
-                wording=tuple(lang for lang in WORDING_LANGUAGES if instrument.has_wording(lang)),
-                imported_wording=tuple(sorted(w.language for w in version.wordings.all())),
+                wording=tuple(w.language for w in wordings if w.complete),
+                imported_wording=tuple(
+                    sorted(w.language for w in version.wordings.all() if w.origin == "imported")
+                ),
+                wordings=wordings,
             )
         )
     return rows
@@ -125,6 +163,27 @@ def current_answers(assessment: Assessment) -> dict[str, Any]:
 
 def current_score(assessment: Assessment) -> Score | None:
     return assessment.scores.filter(is_current=True).first()
+
+
+def score_if_completed(
+    assessment: Assessment, answers: dict[str, Any] | None = None
+) -> ScoreResult:
+    """The score the assessment would get if it were completed now, with `answers` (item id to
+    value, None for a cleared answer) laid over the current ones. Nothing is stored: the same
+    rules as scoring (domain/scoring.py) say whether it would be valid."""
+    merged = {**current_answers(assessment), **(answers or {})}
+    return score(assessment.instrument_version.instrument(), merged)
+
+
+def unanswered_items(assessment: Assessment, answers: dict[str, Any] | None = None) -> list[Item]:
+    """The items (domain `Item`s, in order) with no answer once `answers` are laid over the
+    current ones, scored or not."""
+    merged = {**current_answers(assessment), **(answers or {})}
+    return [
+        item
+        for item in assessment.instrument_version.instrument().items
+        if merged.get(item.id) is None or str(merged.get(item.id)).strip() == ""
+    ]
 
 
 @dataclass(frozen=True)

@@ -14,12 +14,13 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from buoy.access.domain.roles import can_manage_instruments, can_see_case
 from buoy.access.models import User
 from buoy.audit.services import record
-from buoy.cases.models import Caregiver, Case
+from buoy.cases.models import Caregiver, Case, Language
 from buoy.cases.selectors import access_facts
 from buoy.core.errors import Forbidden, InvalidInput, NotFound
 from buoy.instruments.domain.alerts import (
@@ -30,18 +31,23 @@ from buoy.instruments.domain.alerts import (
     tidy_actions,
 )
 from buoy.instruments.domain.definition import (
+    LANGUAGE_CODE,
+    DefinitionError,
     GroupProblem,
     Instrument,
+    Item,
     ItemGroup,
+    ScoringRule,
     instrument_from_dict,
     instrument_to_dict,
     item_group_problems,
+    merge_wording,
     tidy_item_groups,
     with_item_groups,
 )
-from buoy.instruments.domain.library import bundled_instruments
+from buoy.instruments.domain.library import BundledWording, bundled_instruments, bundled_wordings
 from buoy.instruments.domain.replacement import Carried, carry_bundled_rules, own_id
-from buoy.instruments.domain.scoring import check_answers, score
+from buoy.instruments.domain.scoring import INVALID, ScoreResult, check_answers, score
 from buoy.instruments.models import (
     Answer,
     Assessment,
@@ -54,8 +60,14 @@ from buoy.instruments.models import (
     Score,
     SelfReportLink,
     Timepoint,
+    WordingOrigin,
 )
-from buoy.instruments.selectors import current_answers, link_digest
+from buoy.instruments.selectors import (
+    current_answers,
+    link_digest,
+    score_if_completed,
+    unanswered_items,
+)
 
 DEFAULT_TIMEPOINTS = [
     ("baseline", "Baseline", "基线", 0, None),
@@ -81,7 +93,10 @@ def ensure_bundled_instruments() -> int:
     """Install the bundled library's versions that the database lacks; returns how many.
 
     A bundled definition whose version is already installed is left alone: a new version
-    of a definition never rewrites the one that past scores name.
+    of a definition never rewrites the one that past scores name. The wordings shipped beside
+    the definitions (library/wordings/) are installed on every bundled or edited version
+    that has no wording in that language yet; a wording already there (shipped, verified or
+    imported by the site) is never replaced.
     """
     added = 0
     with transaction.atomic():
@@ -92,6 +107,8 @@ def ensure_bundled_instruments() -> int:
             if not exists:
                 _store_version(instrument, origin="bundled", actor=None)
                 added += 1
+        for shipped in bundled_wordings():
+            _install_bundled_wording(shipped)
         for code, label_en, label_zh, order, months in DEFAULT_TIMEPOINTS:
             Timepoint.objects.get_or_create(
                 code=code,
@@ -103,6 +120,35 @@ def ensure_bundled_instruments() -> int:
                 },
             )
     return added
+
+
+def _install_bundled_wording(shipped: BundledWording) -> None:
+    versions = (
+        InstrumentVersion.objects.filter(
+            instrument_id=shipped.instrument, origin__in=("bundled", "edited")
+        )
+        .exclude(wordings__language=shipped.language)
+        .order_by("id")
+    )
+    for version in versions:
+        bare = instrument_from_dict(version.definition, source=str(version))
+        try:
+            merge_wording(bare, shipped.wording)
+        except DefinitionError:
+            continue  # an edited version whose items no longer fit: leave it without
+        InstrumentWording.objects.create(
+            instrument_version=version,
+            language=shipped.language,
+            wording=dict(shipped.wording),
+            origin=WordingOrigin.BUNDLED,
+            provenance=dict(shipped.provenance),
+        )
+        record(
+            actor=None,
+            action="instruments.wording.installed",
+            subject=version,
+            context={"language": shipped.language, "origin": WordingOrigin.BUNDLED.value},
+        )
 
 
 def _store_version(
@@ -360,7 +406,12 @@ def set_item_groups(
             instrument_version=installed,
             language=wording.language,
             wording=carried,
+            origin=wording.origin,
+            provenance=wording.provenance,
             imported_by=wording.imported_by,
+            verified_at=wording.verified_at,
+            verified_by=wording.verified_by,
+            verification_note=wording.verification_note,
         )
         languages.append(wording.language)
     record(
@@ -381,27 +432,139 @@ def set_item_groups(
 
 @transaction.atomic
 def import_wording(
-    *, actor: User | None, version: InstrumentVersion, language: str, wording: dict[str, Any]
+    *,
+    actor: User | None,
+    version: InstrumentVersion,
+    language: str,
+    wording: dict[str, Any],
+    source: str = "",
 ) -> InstrumentWording:
-    """Keep a licensed site's item wording for one language (checked against the definition)."""
-    from buoy.instruments.domain.definition import DefinitionError, merge_wording
+    """Keep a site's item wording for one language (checked against the definition).
 
+    The site's text, licensed or official, replaces whatever wording the version had in that
+    language, including one shipped with Buoy, and records its own provenance: `source` (the
+    file it came from), who imported it and when, and the file's own ``provenance`` object if
+    it has one (e.g. the rights holder's document it was copied from). Administrators only
+    (`None` is the `buoy` command).
+    """
+    _require_instrument_keeper(actor)
+    if not isinstance(language, str) or not LANGUAGE_CODE.match(language):
+        raise InvalidInput({"language": [_("Use a lower-case language code such as zh-hans.")]})
+    file_provenance: Any = {}
+    if isinstance(wording, dict) and "provenance" in wording:
+        wording = dict(wording)
+        file_provenance = wording.pop("provenance")
+        if not isinstance(file_provenance, dict):
+            message = _("The file's provenance must be a JSON object.")
+            raise InvalidInput({"wording": [message]})
+    if isinstance(wording, dict) and wording.get("language", language) != language:
+        message = _("The file is a wording in %(file)s, not in %(language)s.") % {
+            "file": wording.get("language"),
+            "language": language,
+        }
+        raise InvalidInput({"wording": [message]})
     try:
-        merge_wording(version.instrument(), wording, source="wording file")
+        merge_wording(
+            instrument_from_dict(version.definition, source=str(version)),
+            wording,
+            source=source or "wording file",
+        )
     except DefinitionError as error:
         raise InvalidInput({"wording": [str(error)]}) from None
+    previous = InstrumentWording.objects.filter(
+        instrument_version=version, language=language
+    ).first()
     stored, _created = InstrumentWording.objects.update_or_create(
         instrument_version=version,
         language=language,
-        defaults={"wording": wording, "imported_by": actor},
+        defaults={
+            "wording": wording,
+            "origin": WordingOrigin.IMPORTED,
+            "provenance": {**file_provenance, **({"source": source} if source else {})},
+            "imported_by": actor,
+            "imported_at": timezone.now(),
+            "verified_at": None,
+            "verified_by": None,
+            "verification_note": "",
+        },
     )
+    # The version object the caller holds caches its merged instrument and its wordings.
+    version.__dict__.pop("_instrument", None)
+    getattr(version, "_prefetched_objects_cache", {}).pop("wordings", None)
     record(
         actor=actor,
         action="instruments.wording.imported",
         subject=version,
-        context={"language": language},
+        context={
+            "language": language,
+            "replaced": previous.origin if previous else None,
+            "complete": version.instrument().has_wording(language),
+        },
     )
     return stored
+
+
+@transaction.atomic
+def verify_wording(*, actor: User, wording: InstrumentWording, note: str) -> InstrumentWording:
+    """An administrator has compared a wording shipped with Buoy with the rights holder's
+    text and found it the same; `note` says what it was compared with. Audited."""
+    if not can_manage_instruments(actor.role_enum):
+        raise Forbidden()
+    wording = InstrumentWording.objects.select_for_update().get(pk=wording.pk)
+    if wording.origin != WordingOrigin.BUNDLED:
+        message = _("This wording was imported by your site: it is the site's own text.")
+        raise InvalidInput({"": [message]})
+    if wording.verified_at is not None:
+        raise InvalidInput({"": [_("This wording is already marked as verified.")]})
+    note = note.strip()
+    if not note:
+        message = _(
+            "Say which text you compared it with, e.g. the rights holder's PDF and its date."
+        )
+        raise InvalidInput({"note": [message]})
+    if len(note) > 2000:
+        raise InvalidInput({"note": [_("Keep the note to 2000 characters.")]})
+    wording.verified_at = timezone.now()
+    wording.verified_by = actor
+    wording.verification_note = note
+    wording.save(update_fields=["verified_at", "verified_by", "verification_note"])
+    record(
+        actor=actor,
+        action="instruments.wording.verified",
+        subject=wording.instrument_version,
+        context={"language": wording.language, "version": wording.instrument_version.version},
+    )
+    return wording
+
+
+def _language_label(code: str) -> str:
+    return str(dict(Language.choices).get(code, code))
+
+
+def _require_wording(version: InstrumentVersion, language: str, *, field: str) -> None:
+    """A caregiver answers alone: refuse a link when an item or answer has no text in the
+    caregiver's language (they would see "第1题" and bare numbers, or another language)."""
+    instrument = version.instrument()
+    if instrument.has_wording(language):
+        return
+    values = {
+        "name": version.display_name(get_language() or "en"),
+        "language": _language_label(language),
+    }
+    if instrument.licence.status == "licensed":
+        message = _(
+            "%(name)s is licensed and your site has not imported its wording in %(language)s: "
+            "the caregiver would see item numbers and bare answer numbers only. An "
+            "administrator must import the licensed wording before a link can be sent; until "
+            "then, enter the answers in an interview."
+        )
+    else:
+        message = _(
+            "%(name)s has no wording in %(language)s, the caregiver's language: the caregiver "
+            "would see questions they may not read. Enter the answers in an interview, or ask "
+            "an administrator to import a wording in %(language)s."
+        )
+    raise InvalidInput({field: [message % values]})
 
 
 @transaction.atomic
@@ -415,19 +578,26 @@ def start_assessment(
     mode: str = AssessmentMode.INTERVIEW,
     language: str | None = None,
 ) -> Assessment:
-    """Begin an assessment of one caregiver of the case with the current instrument version."""
+    """Begin an assessment of one caregiver of the case with the current instrument version.
+
+    In self-report mode the instrument needs its wording in the assessment's language (the
+    caregiver's, unless `language` is given): otherwise it is refused and nothing is saved.
+    """
     _require_case_access(actor, case)
     if caregiver.case_id != case.pk:
         raise InvalidInput({"caregiver": [_("Choose a caregiver of this case.")]})
     if mode not in AssessmentMode.values:
         raise InvalidInput({"mode": [_("Choose how the answers are collected.")]})
+    language = language or caregiver.preferred_language
+    if mode == AssessmentMode.SELF_REPORT:
+        _require_wording(instrument_version, language, field="mode")
     assessment = Assessment.objects.create(
         case=case,
         caregiver=caregiver,
         instrument_version=instrument_version,
         timepoint=timepoint,
         mode=mode,
-        language=language or caregiver.preferred_language,
+        language=language,
         created_by=actor,
     )
     record(
@@ -517,25 +687,85 @@ def _score(assessment: Assessment) -> Score:
     return stored
 
 
+class UnconfirmedInvalidScore(InvalidInput):
+    """Completing now would lock an assessment whose score is invalid (too few items answered),
+    and nobody confirmed it. Nothing was saved. `result` is the score it would get, `rule` the
+    total's scoring rule, `unanswered` the items without an answer (domain `Item`s, scored or
+    not). The errors name them for the API: ``confirm_invalid`` (the message) and
+    ``unanswered`` (item ids)."""
+
+    def __init__(
+        self, *, result: ScoreResult, rule: ScoringRule, unanswered: Sequence[Item]
+    ) -> None:
+        message = _(
+            "Completing now would lock an invalid score: %(answered)s of %(count)s items are "
+            "answered and at least %(needed)s are needed. Unanswered: items %(items)s. Answer "
+            "them, or confirm that the assessment is completed with an invalid score."
+        ) % {
+            "answered": result.answered,
+            "count": len(rule.items),
+            "needed": rule.min_answered,
+            "items": ", ".join(str(item.number) for item in unanswered),
+        }
+        super().__init__(
+            {"confirm_invalid": [message], "unanswered": [item.id for item in unanswered]}
+        )
+        self.result = result
+        self.rule = rule
+        self.unanswered = tuple(unanswered)
+
+
+def _invalid_completion(
+    assessment: Assessment, cleaned: Mapping[str, Any]
+) -> UnconfirmedInvalidScore | None:
+    """The refusal to give when completing now would lock an invalid score, else None. The
+    scoring rules themselves decide (domain/scoring.py), on the answers as they would be."""
+    result = score_if_completed(assessment, dict(cleaned))
+    if result.status != INVALID:
+        return None
+    return UnconfirmedInvalidScore(
+        result=result,
+        rule=assessment.instrument_version.instrument().total,
+        unanswered=unanswered_items(assessment, dict(cleaned)),
+    )
+
+
 @transaction.atomic
 def record_answers(
-    *, actor: User, assessment: Assessment, answers: Mapping[str, Any], complete: bool = False
+    *,
+    actor: User,
+    assessment: Assessment,
+    answers: Mapping[str, Any],
+    complete: bool = False,
+    confirm_invalid: bool = False,
 ) -> Assessment:
-    """A worker enters answers (an interview); `complete=True` finishes and scores it."""
+    """A worker enters answers (an interview); `complete=True` finishes and scores it.
+
+    Completing an assessment whose score would be invalid (fewer items answered than its
+    rule needs) is refused with `UnconfirmedInvalidScore`, which names the unanswered items,
+    unless `confirm_invalid=True`: a completed assessment is locked, so the worker sees what
+    is missing first. Nothing is saved when it is refused.
+    """
     _require_case_access(actor, assessment.case)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status == AssessmentStatus.COMPLETED:
         raise InvalidInput({"": [_("This assessment is completed. Correct it with a reason.")]})
     cleaned = _checked(assessment, answers)
+    refusal = _invalid_completion(assessment, cleaned) if complete else None
+    if refusal is not None and not confirm_invalid:
+        raise refusal
     changed = _write_answers(assessment, cleaned, actor=actor, channel=AssessmentMode.INTERVIEW)
     if complete:
         _complete(assessment)
+    context: dict[str, Any] = {"case": assessment.case_id, "complete": complete}
+    if refusal is not None:
+        context["confirmed_invalid"] = True
     record(
         actor=actor,
         action="instruments.answers.recorded",
         subject=assessment,
         changed_fields=changed,
-        context={"case": assessment.case_id, "complete": complete},
+        context=context,
     )
     return assessment
 
@@ -581,11 +811,16 @@ def correct_assessment(
 def create_self_report_link(
     *, actor: User, assessment: Assessment, valid_for: dt.timedelta | None = None
 ) -> str:
-    """A one-time link key for the caregiver; shown once, stored only as a digest."""
+    """A one-time link key for the caregiver; shown once, stored only as a digest.
+
+    Refused when the instrument has no wording in the assessment's language (a licensed
+    instrument before the site imports its text; a free one never published in it).
+    """
     _require_case_access(actor, assessment.case)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status == AssessmentStatus.COMPLETED:
         raise InvalidInput({"": [_("This assessment is already completed.")]})
+    _require_wording(assessment.instrument_version, assessment.language, field="")
     key = secrets.token_urlsafe(24)
     expires = timezone.now() + (valid_for or dt.timedelta(days=LINK_VALID_DAYS))
     SelfReportLink.objects.filter(assessment=assessment).delete()
@@ -595,23 +830,44 @@ def create_self_report_link(
     if assessment.mode != AssessmentMode.SELF_REPORT:
         assessment.mode = AssessmentMode.SELF_REPORT
         assessment.save(update_fields=["mode"])
+    wording = assessment.instrument_version.wordings.filter(language=assessment.language).first()
     record(
         actor=actor,
         action="instruments.link.created",
         subject=link,
-        context={"case": assessment.case_id, "assessment": assessment.pk},
+        context={
+            "case": assessment.case_id,
+            "assessment": assessment.pk,
+            # Which text the caregiver is shown: the definition's own, shipped, or imported.
+            "wording": wording.origin if wording else "definition",
+            "wording_verified": bool(wording and not wording.needs_verification),
+        },
     )
     return key
 
 
 @transaction.atomic
-def save_self_report(*, link: SelfReportLink, answers: Mapping[str, Any], submit: bool) -> None:
-    """The caregiver saves progress or submits; submitting uses the link up."""
+def save_self_report(
+    *,
+    link: SelfReportLink,
+    answers: Mapping[str, Any],
+    submit: bool,
+    confirm_invalid: bool = False,
+) -> None:
+    """The caregiver saves progress or submits; submitting uses the link up.
+
+    Submitting answers whose score would be invalid is refused with `UnconfirmedInvalidScore`
+    (nothing saved) unless `confirm_invalid=True`: the caregiver sees the unanswered questions
+    and sends them as they are only on purpose.
+    """
     link = SelfReportLink.objects.select_for_update().get(pk=link.pk)
     if not link.is_usable():
         raise NotFound()
     assessment = link.assessment
     cleaned = _checked(assessment, answers)
+    refusal = _invalid_completion(assessment, cleaned) if submit else None
+    if refusal is not None and not confirm_invalid:
+        raise refusal
     changed = _write_answers(assessment, cleaned, actor=None, channel=AssessmentMode.SELF_REPORT)
     now = timezone.now()
     link.last_saved_at = now
@@ -621,12 +877,15 @@ def save_self_report(*, link: SelfReportLink, answers: Mapping[str, Any], submit
         fields.append("submitted_at")
         _complete(assessment)
     link.save(update_fields=fields)
+    context: dict[str, Any] = {"case": assessment.case_id}
+    if refusal is not None:
+        context["confirmed_invalid"] = True
     record(
         actor=None,
         action="instruments.self_report.submitted" if submit else "instruments.self_report.saved",
         subject=assessment,
         changed_fields=changed,
-        context={"case": assessment.case_id},
+        context=context,
     )
 
 

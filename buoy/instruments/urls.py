@@ -15,9 +15,14 @@ urlpatterns = [
     path("alerts/", views.alerts, name="alerts"),
     path("alerts/banner/", views.alerts_banner, name="alerts_banner"),
     path("alerts/<int:alert_id>/handle/", views.alert_handle, name="alert_handle"),
-    # The administrator's pages: the department's item groups and timepoints.
+    # The administrator's pages: item groups, timepoints and each instrument's wording.
     path("instruments/", views.instrument_list, name="instrument_list"),
     path("instruments/timepoints/", views.timepoints, name="timepoints"),
     path("instruments/timepoints/<slug:timepoint>/", views.timepoint_edit, name="timepoint_edit"),
     path("instruments/<slug:instrument_id>/groups/", views.item_groups, name="item_groups"),
+    path(
+        "instruments/<slug:instrument_id>/wording/<slug:language>/",
+        views.wording,
+        name="wording",
+    ),
 ]

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,6 +37,9 @@ from buoy.instruments.forms import (
     ItemGroupFormSet,
     ItemGroupsChangeForm,
     TimepointForm,
+    WordingImportForm,
+    WordingVerifyForm,
+    instructions_in,
     item_label,
     text_in,
 )
@@ -213,6 +216,28 @@ def case_section(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
+def _wording_rows(case: Case) -> list[dict[str, Any]]:
+    """For the start page: each instrument's wording in the languages of the case's
+    caregivers, so the worker knows before choosing which can go out as a link."""
+    languages = sorted({c.preferred_language for c in case.caregivers.all()})
+    rows = []
+    for version in selectors.current_instruments().prefetch_related("wordings"):
+        rows.append(
+            {
+                "name": version.display_name(_language()),
+                "wordings": [
+                    {
+                        "language": _language_name(language),
+                        "wording": selectors.wording_in(version, language),
+                        "licensed": version.instrument().licence.status == "licensed",
+                    }
+                    for language in languages
+                ],
+            }
+        )
+    return rows
+
+
 @casework
 def assessment_new(request: HttpRequest, case_id: int) -> HttpResponse:
     """Start an assessment: caregiver, instrument, timepoint, interview or link."""
@@ -240,16 +265,28 @@ def assessment_new(request: HttpRequest, case_id: int) -> HttpResponse:
             if assessment.mode == AssessmentMode.SELF_REPORT:
                 return _link_page(request, case, assessment)
             return redirect("instruments:assessment", case_id=case.pk, assessment_id=assessment.pk)
-    return render(request, "instruments/assessment_new.html", {"case": case, "form": form})
+    return render(
+        request,
+        "instruments/assessment_new.html",
+        {"case": case, "form": form, "wording_rows": _wording_rows(case)},
+    )
 
 
 def _link_page(request: HttpRequest, case: Case, assessment: Assessment) -> HttpResponse:
     key = services.create_self_report_link(actor=_user(request), assessment=assessment)
     url = request.build_absolute_uri(reverse("self_report", args=[key]))
+    version = assessment.instrument_version
     return render(
         request,
         "instruments/link_created.html",
-        {"case": case, "assessment": assessment, "url": url},
+        {
+            "case": case,
+            "assessment": assessment,
+            "url": url,
+            "name": version.display_name(_language()),
+            "wording": selectors.wording_in(version, assessment.language),
+            "wording_language": _language_name(assessment.language),
+        },
     )
 
 
@@ -264,6 +301,31 @@ def link_new(request: HttpRequest, case_id: int, assessment_id: int) -> HttpResp
     except InvalidInput as error:
         messages.error(request, " ".join(m for ms in error.errors.values() for m in ms))
         return redirect("instruments:assessment", case_id=case.pk, assessment_id=assessment.pk)
+
+
+def _unanswered(instrument: Instrument, items: Any, language: str) -> list[dict[str, Any]]:
+    """The unanswered items as the confirmation lists them: number, field id and text."""
+    return [
+        {"number": item.number, "id": item.id, "text": text_in(item.text, language)}
+        for item in items
+    ]
+
+
+def _completed_message(found: Assessment) -> str:
+    """The banner after completing: never "scored" for an invalid score. How many items are
+    missing comes from the scoring rules themselves (domain/scoring.py)."""
+    score = selectors.current_score(found)
+    if score is None or score.status != "invalid":
+        return _("The assessment was completed and scored.")
+    result = selectors.score_if_completed(found)
+    rule = found.instrument_version.instrument().total
+    return ngettext(
+        "The assessment was completed; its score is invalid because %(missing)s item is "
+        "unanswered (at least %(needed)s of %(count)s are needed).",
+        "The assessment was completed; its score is invalid because %(missing)s items are "
+        "unanswered (at least %(needed)s of %(count)s are needed).",
+        len(result.missing),
+    ) % {"missing": len(result.missing), "needed": rule.min_answered, "count": len(rule.items)}
 
 
 @casework
@@ -281,6 +343,7 @@ def assessment(request: HttpRequest, case_id: int, assessment_id: int) -> HttpRe
         with_reason=completed,
         initial={k: ("" if v is None else str(v)) for k, v in current.items()},
     )
+    confirm: services.UnconfirmedInvalidScore | None = None
     if request.method == "POST" and form.is_valid():
         try:
             if completed:
@@ -290,23 +353,37 @@ def assessment(request: HttpRequest, case_id: int, assessment_id: int) -> HttpRe
                     answers=form.answers(),
                     reason=form.cleaned_data["reason"],
                 )
-                messages.success(request, _("The correction was saved and scored again."))
+                corrected = selectors.current_score(found)
+                messages.success(
+                    request,
+                    _(
+                        "The correction was saved; the score is now invalid: too few items "
+                        "are answered."
+                    )
+                    if corrected is not None and corrected.status == "invalid"
+                    else _("The correction was saved and scored again."),
+                )
             else:
                 finish = "complete" in request.POST
                 services.record_answers(
-                    actor=_user(request), assessment=found, answers=form.answers(), complete=finish
+                    actor=_user(request),
+                    assessment=found,
+                    answers=form.answers(),
+                    complete=finish,
+                    confirm_invalid=request.POST.get("complete") == "confirm_invalid",
                 )
                 messages.success(
                     request,
-                    _("The assessment was completed and scored.")
-                    if finish
-                    else _("The answers were saved."),
+                    _completed_message(found) if finish else _("The answers were saved."),
                 )
+        except services.UnconfirmedInvalidScore as refusal:
+            confirm = refusal
         except InvalidInput as error:
             add_service_errors(form, error)
         else:
             return redirect("instruments:assessment", case_id=case.pk, assessment_id=found.pk)
     score = selectors.current_score(found)
+    version = found.instrument_version
     return render(
         request,
         "instruments/assessment.html",
@@ -314,12 +391,22 @@ def assessment(request: HttpRequest, case_id: int, assessment_id: int) -> HttpRe
             "case": case,
             "assessment": found,
             "instrument": instrument,
-            "name": found.instrument_version.display_name(_language()),
+            "name": version.display_name(_language()),
+            "instructions": instructions_in(instrument, _language(), fallback=True),
             "form": form,
             "score": score,
             "completed": completed,
+            "confirm": confirm,
+            "unanswered": _unanswered(instrument, confirm.unanswered, _language())
+            if confirm
+            else [],
+            "unanswered_ids": [item.id for item in confirm.unanswered] if confirm else [],
             "licensed_without_wording": instrument.licence.status == "licensed"
             and not instrument.has_wording(_language()),
+            # The caregiver's link is in the assessment's language, not the page's.
+            "link_wording": selectors.wording_in(version, found.language),
+            "link_language": _language_name(found.language),
+            "link_licensed": instrument.licence.status == "licensed",
             "norms": _norm_rows(instrument, score.total if score else None),
             "corrections": found.corrections.select_related("corrected_by"),
         },
@@ -445,7 +532,8 @@ def alert_handle(request: HttpRequest, alert_id: int) -> HttpResponse:
 
 
 def self_report(request: HttpRequest, key: str) -> HttpResponse:
-    """The caregiver's page: only the questionnaire, in their language, no login."""
+    """The caregiver's page: only the questionnaire, in their language, no login. Nothing on
+    it says where the wording comes from: that is for the staff (ADR 0010)."""
     try:
         link = selectors.usable_self_report_link(key)
     except NotFound:
@@ -463,10 +551,27 @@ def self_report(request: HttpRequest, key: str) -> HttpResponse:
                 for k, v in selectors.current_answers(found).items()
             },
         )
+        page = {
+            "form": form,
+            "name": found.instrument_version.display_name(language),
+            "instructions": instructions_in(instrument, language, fallback=False),
+            "language": language,
+            "expires": link.expires_at,
+        }
         if request.method == "POST" and form.is_valid():
             submit = "submit" in request.POST
             try:
-                services.save_self_report(link=link, answers=form.answers(), submit=submit)
+                services.save_self_report(
+                    link=link,
+                    answers=form.answers(),
+                    submit=submit,
+                    confirm_invalid=request.POST.get("submit") == "confirm_invalid",
+                )
+            except services.UnconfirmedInvalidScore as refusal:
+                page["unanswered"] = _unanswered(instrument, refusal.unanswered, language)
+                page["unanswered_ids"] = [item.id for item in refusal.unanswered]
+                page["count"] = len(instrument.items)
+                page["answered"] = len(instrument.items) - len(refusal.unanswered)
             except InvalidInput as error:
                 add_service_errors(form, error)
             except NotFound:
@@ -476,27 +581,8 @@ def self_report(request: HttpRequest, key: str) -> HttpResponse:
                     return render(
                         request, "instruments/self_report_done.html", {"language": language}
                     )
-                return render(
-                    request,
-                    "instruments/self_report.html",
-                    {
-                        "form": form,
-                        "name": found.instrument_version.display_name(language),
-                        "saved": True,
-                        "language": language,
-                        "expires": link.expires_at,
-                    },
-                )
-        response = render(
-            request,
-            "instruments/self_report.html",
-            {
-                "form": form,
-                "name": found.instrument_version.display_name(language),
-                "language": language,
-                "expires": link.expires_at,
-            },
-        )
+                page["saved"] = True
+        response = render(request, "instruments/self_report.html", page)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -530,9 +616,21 @@ def _item_numbers(instrument: Instrument, item_ids: tuple[str, ...]) -> str:
     return ", ".join(str(instrument.item(item_id).number) for item_id in item_ids)
 
 
+def _wording_cell(
+    row: selectors.InstrumentInUse, wording: selectors.WordingInLanguage
+) -> dict[str, Any]:
+    return {
+        "code": wording.language,
+        "language": _language_name(wording.language),
+        "wording": wording,
+        "licensed": row.instrument.licence.status == "licensed",
+        "confidence": wording.row.confidence if wording.row else "",
+    }
+
+
 @instrument_keeping
 def instrument_list(request: HttpRequest) -> HttpResponse:
-    """The instruments in use: version, licence, wording, and the item groups of each."""
+    """The instruments in use: version, licence, wording (and whose it is), item groups."""
     language = _language()
     rows = [
         {
@@ -543,6 +641,7 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
             "licensed": row.instrument.licence.status == "licensed",
             "wording": [_language_name(code) for code in row.wording],
             "imported": [_language_name(code) for code in row.imported_wording],
+            "wordings": [_wording_cell(row, wording) for wording in row.wordings],
             "groups": [
                 {
                     "id": group.id,
@@ -555,6 +654,93 @@ def instrument_list(request: HttpRequest) -> HttpResponse:
         for row in selectors.instruments_in_use()
     ]
     return render(request, "instruments/instrument_list.html", {"rows": rows})
+
+
+def _text_rows(instrument: Instrument, language: str) -> list[dict[str, Any]]:
+    """Each item with its answers, in English beside `language`, for comparing with the
+    rights holder's text."""
+    rows = []
+    for item in instrument.items:
+        response_set = instrument.response_set_of(item)
+        rows.append(
+            {
+                "number": item.number,
+                "id": item.id,
+                "english": item.text.get("en", ""),
+                "text": item.text.get(language, ""),
+                "options": [
+                    {
+                        "value": option.value,
+                        "english": option.label.get("en", ""),
+                        "text": option.label.get(language, ""),
+                    }
+                    for option in (response_set.options if response_set else ())
+                ],
+            }
+        )
+    return rows
+
+
+@instrument_keeping
+def wording(request: HttpRequest, instrument_id: str, language: str) -> HttpResponse:
+    """One instrument's wording in one language: where it comes from, its text beside the
+    English, marking a shipped wording verified, and importing the official text over it."""
+    if language not in selectors.WORDING_LANGUAGES:
+        raise Http404(_("No such language."))
+    try:
+        version = selectors.current_instrument(instrument_id)
+    except NotFound:
+        raise Http404(_("No such instrument.")) from None
+    found = selectors.wording_in(version, language)
+    verify_form = WordingVerifyForm(request.POST if "verify" in request.POST else None)
+    import_form = WordingImportForm(
+        request.POST if "import" in request.POST else None,
+        request.FILES if "import" in request.POST else None,
+    )
+    if request.method == "POST":
+        try:
+            if "verify" in request.POST and found.row is not None and verify_form.is_valid():
+                services.verify_wording(
+                    actor=_user(request), wording=found.row, note=verify_form.cleaned_data["note"]
+                )
+                messages.success(request, _("The wording is marked as verified."))
+                return redirect(
+                    "instruments:wording", instrument_id=instrument_id, language=language
+                )
+            if "import" in request.POST and import_form.is_valid():
+                services.import_wording(
+                    actor=_user(request),
+                    version=version,
+                    language=language,
+                    wording=import_form.cleaned_data["file"],
+                    source=import_form.file_name,
+                )
+                messages.success(request, _("The wording was imported."))
+                return redirect(
+                    "instruments:wording", instrument_id=instrument_id, language=language
+                )
+        except InvalidInput as error:
+            add_service_errors(verify_form if "verify" in request.POST else import_form, error)
+    instrument = version.instrument()
+    provenance = found.row.provenance if found.row else {}
+    return render(
+        request,
+        "instruments/wording.html",
+        {
+            "version": version,
+            "name": version.display_name(_language()),
+            "language": language,
+            "language_name": _language_name(language),
+            "wording": found,
+            "licensed": instrument.licence.status == "licensed",
+            "provenance": provenance,
+            "instructions": instrument.instructions.get(language, ""),
+            "instructions_en": instrument.instructions.get("en", ""),
+            "texts": _text_rows(instrument, language),
+            "verify_form": verify_form,
+            "import_form": import_form,
+        },
+    )
 
 
 @instrument_keeping

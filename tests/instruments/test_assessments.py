@@ -75,6 +75,7 @@ def test_six_answers_are_an_invalid_score_with_a_reason(
         assessment=alice_assessment,
         answers=cdrisc_answers(2, 3, 1, 2, 3, 2, None, None, None, None),
         complete=True,
+        confirm_invalid=True,
     )
     score = Score.objects.get(assessment=alice_assessment)
     assert score.status == "invalid"

@@ -143,7 +143,7 @@ def test_wording_for_unknown_items_is_refused(
     )
     assert main(["instruments", "import-wording", str(path)]) == 2
     assert "item99" in capsys.readouterr().err
-    assert not InstrumentWording.objects.exists()
+    assert not InstrumentWording.objects.filter(instrument_version__instrument_id="cdrisc10")
 
 
 @pytest.mark.parametrize(

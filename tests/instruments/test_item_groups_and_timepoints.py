@@ -357,7 +357,7 @@ def test_the_instrument_list_shows_versions_licences_wording_and_groups(adam_adm
         ("feelings", "3, 4, 7, 10"),
     ]
     assert "Not installed: items show neutral labels" in response.content.decode()
-    assert rows["phq9"]["wording"] == ["English"]  # free; bundled in English only
+    assert rows["phq9"]["wording"] == ["English", "Chinese"]  # free; Chinese shipped beside it
     assert (
         reverse("instruments:instrument_list")
         in logged_in(adam_admin).get(reverse("access:users")).content.decode()

@@ -143,6 +143,7 @@ def test_an_assessment_through_the_api(
     assert scores["count"] == 1
 
 
+@pytest.mark.usefixtures("cdrisc10_test_wording")
 def test_a_link_through_the_api(alice_worker: User, alice_assessment: Assessment) -> None:
     response = api(alice_worker).post(f"/api/v1/assessments/{alice_assessment.pk}/link/")
     assert response.status_code == 201

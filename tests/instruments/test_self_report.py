@@ -16,7 +16,7 @@ from buoy.instruments import services
 from buoy.instruments.models import Assessment, Score, SelfReportLink
 from tests.instruments.conftest import cdrisc_answers
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cdrisc10_test_wording")]
 
 
 def form_data(answers: Mapping[str, object], button: str) -> dict[str, object]:

@@ -194,8 +194,19 @@ class Instrument:
         return tuple(i for i in self.items if i.scored)
 
     def has_wording(self, language: str) -> bool:
-        """Whether every item has text in `language` (licensed wording may be missing)."""
-        return all(language in item.text for item in self.items)
+        """Whether every item has text in `language` and every answer of those items a label
+        in it: what a caregiver needs to answer alone (licensed wording may be missing)."""
+        return not self.missing_wording(language)
+
+    def missing_wording(self, language: str) -> tuple[str, ...]:
+        """The items whose text, or one of whose answers' labels, is missing in `language`."""
+        missing = []
+        for item in self.items:
+            response_set = self.response_set_of(item)
+            options = response_set.options if response_set is not None else ()
+            if language not in item.text or any(language not in o.label for o in options):
+                missing.append(item.id)
+        return tuple(missing)
 
     def response_set_of(self, item: Item) -> ResponseSet | None:
         return None if item.response_set is None else self.response_sets[item.response_set]
