@@ -13,7 +13,8 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,35 +29,71 @@ def _require_admin(actor: User | None) -> None:
         raise Forbidden()
 
 
-def note_login_succeeded(*, user: User) -> None:
-    """A correct password resets the failure count."""
+def reserve_login_attempt(*, user: User) -> int | None:
+    """Take the account's next login attempt before its password is checked; None if locked.
+
+    Returns the attempt's number in the current run of attempts (1 for the first since the
+    last success, unlock or lock-out). The count goes up *before* the check, in one
+    conditional UPDATE, so attempts that arrive together cannot all read "not locked yet":
+    the database hands the attempts out one at a time, and the one that takes the last
+    (`BUOY_LOCKOUT_FAILURES`) locks the account in the same transaction. At most that many
+    passwords are checked, however many requests arrive at once; the rest are refused
+    unchecked, the right password too. A lock that has run out starts a fresh count.
+    The password is checked after this transaction, so no lock is held during the slow hash.
+    """
+    now = timezone.now()
+    lock_ran_out = Q(locked_until__isnull=False, locked_until__lte=now)
     with transaction.atomic():
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
+        taken = (
+            User.objects.filter(pk=user.pk)
+            .filter(Q(locked_until__isnull=True) | lock_ran_out)
+            .update(
+                failed_logins=Case(
+                    When(lock_ran_out, then=Value(1)), default=F("failed_logins") + 1
+                ),
+                locked_until=None,
+            )
+        )
+        if not taken:
+            return None
+        # Read inside the same transaction: on PostgreSQL this row stays locked until commit;
+        # on SQLite the transaction holds the database's write lock (BEGIN IMMEDIATE).
+        attempt: int = User.objects.values_list("failed_logins", flat=True).get(pk=user.pk)
+        if attempt >= settings.BUOY_LOCKOUT_FAILURES:
+            User.objects.filter(pk=user.pk).update(
+                locked_until=now + dt.timedelta(minutes=settings.BUOY_LOCKOUT_MINUTES)
+            )
+    return attempt
+
+
+def note_login_succeeded(*, user: User, attempt: int) -> None:
+    """The right password: the attempts up to this one are forgiven; record the login.
+
+    Attempts that other requests reserved after this one still count. If this attempt was the
+    one that locked the account, the lock is lifted.
+    """
+    changes: dict[str, object] = {"failed_logins": Greatest(F("failed_logins") - attempt, 0)}
+    if attempt >= settings.BUOY_LOCKOUT_FAILURES:
+        changes["locked_until"] = None
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(**changes)
         record(actor=user, action="access.login.succeeded", subject=user)
 
 
-def note_login_failed(*, user: User) -> None:
-    """Count a wrong password; lock the account once the limit is reached."""
+def note_login_failed(*, user: User, attempt: int) -> None:
+    """A wrong password on a reserved attempt; the last permitted one has locked the account."""
+    locked = attempt >= settings.BUOY_LOCKOUT_FAILURES
     with transaction.atomic():
-        if user.locked_until is not None and not user.is_locked():
-            # The lock ran out: count afresh instead of re-locking on the next typo.
-            User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-        User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-        user.refresh_from_db(fields=["failed_logins"])
-        locked = user.failed_logins >= settings.BUOY_LOCKOUT_FAILURES
-        if locked:
-            until = timezone.now() + dt.timedelta(minutes=settings.BUOY_LOCKOUT_MINUTES)
-            User.objects.filter(pk=user.pk).update(locked_until=until)
         record(
             actor=None,
             action="access.login.locked" if locked else "access.login.failed",
             subject=user,
-            context={"failures": user.failed_logins},
+            context={"failures": attempt},
         )
 
 
 def note_login_refused(*, user: User) -> None:
-    """A login attempt on a locked account, whatever the password."""
+    """A login attempt on a locked account, whatever the password (which is not checked)."""
     with transaction.atomic():
         record(actor=None, action="access.login.refused_locked", subject=user)
 
