@@ -19,6 +19,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 BUOY_TRUSTED_PROXIES = env_list("BUOY_TRUSTED_PROXIES", [])
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth, so that its `changepassword` command replaces Django's: a
+    # password changed at the command line goes through Buoy's audited service (ADR 0009).
+    "buoy.access",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -31,7 +34,6 @@ INSTALLED_APPS = [
     "template_partials",
     "buoy.core",
     "buoy.audit",
-    "buoy.access",
     "buoy.cases",
     "buoy.instruments",
     "buoy.coding",
