@@ -17,7 +17,7 @@ class LockoutAwareBackend(ModelBackend):
     Each attempt is counted before its password is checked, so simultaneous attempts cannot
     check more passwords than `BUOY_LOCKOUT_FAILURES`. An unknown username and a locked
     account cost the same hashing work as a real check, so the time of the answer does not
-    tell whether an account exists or is locked. ADR 0009 says why this is not django-axes.
+    tell whether an account exists or is locked. ADR 0012 says why this is not django-axes.
     """
 
     def authenticate(

@@ -47,7 +47,7 @@ class User(AbstractUser):
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
     # Raised to sign the user out everywhere: each session carries a hash of the password and
-    # this number from when it signed in, and stops verifying once either changes (ADR 0009).
+    # this number from when it signed in, and stops verifying once either changes (ADR 0012).
     session_generation = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -20,7 +20,7 @@ BUOY_TRUSTED_PROXIES = env_list("BUOY_TRUSTED_PROXIES", [])
 
 INSTALLED_APPS = [
     # Before django.contrib.auth, so that its `changepassword` command replaces Django's: a
-    # password changed at the command line goes through Buoy's audited service (ADR 0009).
+    # password changed at the command line goes through Buoy's audited service (ADR 0012).
     "buoy.access",
     "django.contrib.auth",
     "django.contrib.contenttypes",
