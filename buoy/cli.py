@@ -58,8 +58,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     add.add_argument("--first-name", default="")
     add.add_argument("--last-name", default="")
-    token = user_commands.add_parser("token", help="print a new API token (revokes older ones)")
+    password = user_commands.add_parser(
+        "password",
+        help="set a new password (signs the user out everywhere, revokes their API tokens)",
+    )
+    password.add_argument("username")
+    password.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input (default: ask twice)",
+    )
+    token = user_commands.add_parser(
+        "token", help="print a new API token (revokes older ones), or --revoke them all"
+    )
     token.add_argument("username")
+    token.add_argument(
+        "--revoke", action="store_true", help="revoke every API token of the user; make none"
+    )
 
     demo = commands.add_parser("demo", help="load the demo department")
     demo.add_argument("--cases", type=int, default=40)
@@ -288,9 +303,44 @@ def _user(args: argparse.Namespace) -> int:
     holder = User.objects.filter(username=args.username).first()
     if holder is None:
         return _fail(f"no user named {args.username!r}")
-    key = services.issue_api_token(actor=None, user=holder)
+    if args.user_command == "password":
+        return _set_password(holder, from_stdin=args.password_stdin)
+    if args.revoke:
+        count = services.revoke_api_tokens(actor=None, user=holder)
+        print(f"Revoked {count} API token{'' if count == 1 else 's'} of {holder.username}.")
+        return 0
+    try:
+        key = services.issue_api_token(actor=None, user=holder)
+    except InvalidInput as error:
+        return _fail(str(error))
     print(f"New API token for {holder.username} (older tokens are revoked):")
     print(key)
+    return 0
+
+
+def _set_password(holder: Any, *, from_stdin: bool) -> int:
+    """`buoy user password`: the operator's way to reset a password (also a forgotten admin's)."""
+    import getpass
+
+    from buoy.access import services
+    from buoy.core.errors import InvalidInput
+
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            return _fail("no password on standard input")
+    else:
+        password = getpass.getpass(f"New password for {holder.username}: ")
+        if getpass.getpass("The same again: ") != password:
+            return _fail("the two passwords differ; nothing was changed")
+    try:
+        revoked = services.set_password(actor=None, user=holder, password=password)
+    except InvalidInput as error:
+        return _fail(str(error))
+    print(
+        f"Password set for {holder.username}: signed out everywhere, "
+        f"{revoked} API token{'' if revoked == 1 else 's'} revoked."
+    )
     return 0
 
 

@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from buoy.access import services as access_services
 from buoy.access.models import User
 from buoy.cases import services
 from buoy.cases.models import Case
@@ -64,6 +65,10 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "access:user_edit": ("get", {}, ADMIN_PAGE),
     "access:user_unlock": ("post", {}, answers(403, 403, 403, 403, 403, 302, LOGIN)),
     "access:wards": ("get", {}, ADMIN_PAGE),
+    "access:user_tokens_revoke": ("post", {}, answers(403, 403, 403, 403, 403, 302, LOGIN)),
+    # everyone signed in sees their own tokens; only Alice owns the world's token
+    "access:tokens": ("get", {}, answers(200, 200, 200, 200, 200, 200, LOGIN)),
+    "access:token_revoke": ("post", {}, answers(302, 404, 404, 404, 404, 404, LOGIN)),
     "audit:events": ("get", {}, ADMIN_PAGE),
     "audit:export": ("get", {}, ADMIN_PAGE),
     "cases:caseload": ("get", {}, CASEWORK_PAGE),
@@ -81,7 +86,7 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "cases:consent_withdraw": ("post", {}, answers(302, 404, 302, 404, 403, 403, LOGIN)),
     "cases:reassign": ("get", {}, answers(403, 403, 200, 403, 403, 403, LOGIN)),
     "api-root": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),
-    "api-schema": ("get", {}, PUBLIC),
+    "api-schema": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),
     "case-list": ("get", {}, CASE_API_LIST),
     "case-detail": ("get", {}, CASE_API_RECORD),
     "case-phase": ("post", {}, answers(400, 404, 400, 404, 403, 403, 401)),
@@ -235,7 +240,9 @@ def world(personas: dict[str, User], alice_case: Case) -> dict[str, Any]:
         start=0,
         end=6,
     )
+    access_services.issue_api_token(actor=None, user=alice)
     return {
+        "token_id": alice.api_tokens.get().pk,
         "assessment_id": assessment.pk,
         "alert_id": SafetyAlert.objects.get().pk,
         "key": key,

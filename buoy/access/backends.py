@@ -12,7 +12,13 @@ from buoy.access.models import User
 
 
 class LockoutAwareBackend(ModelBackend):
-    """ModelBackend (argon2 hashes) plus lock-out after repeated failed logins."""
+    """ModelBackend (Argon2 hashes) plus lock-out after repeated failed logins.
+
+    Each attempt is counted before its password is checked, so simultaneous attempts cannot
+    check more passwords than `BUOY_LOCKOUT_FAILURES`. An unknown username and a locked
+    account cost the same hashing work as a real check, so the time of the answer does not
+    tell whether an account exists or is locked. ADR 0012 says why this is not django-axes.
+    """
 
     def authenticate(
         self,
@@ -27,11 +33,14 @@ class LockoutAwareBackend(ModelBackend):
         if user is None:
             User().set_password(password)  # same work as a real check: no timing oracle
             return None
-        if user.is_locked():
+        # Reserve the attempt first: see services.reserve_login_attempt for why.
+        attempt = services.reserve_login_attempt(user=user)
+        if attempt is None:
+            User().set_password(password)  # a locked account answers as slowly as any other
             services.note_login_refused(user=user)
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
-            services.note_login_succeeded(user=user)
+            services.note_login_succeeded(user=user, attempt=attempt)
             return user
-        services.note_login_failed(user=user)
+        services.note_login_failed(user=user, attempt=attempt)
         return None

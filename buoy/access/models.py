@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 from buoy.access.domain.roles import Actor, Role
@@ -43,6 +46,9 @@ class User(AbstractUser):
     )
     failed_logins = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
+    # Raised to sign the user out everywhere: each session carries a hash of the password and
+    # this number from when it signed in, and stops verifying once either changes (ADR 0012).
+    session_generation = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["username"]
@@ -58,6 +64,25 @@ class User(AbstractUser):
 
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > timezone.now()
+
+    def get_session_auth_hash(self) -> str:
+        """Django's session check: the password's HMAC, and since a sign-out, the generation."""
+        return self._session_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=fallback_secret)
+
+    def _session_hash(self, secret: str | bytes | None) -> str:
+        if self.session_generation == 0:
+            # Django's own value, so sessions made before this field existed stay signed in.
+            return super()._get_session_auth_hash(secret=secret)  # type: ignore[misc]
+        return salted_hmac(
+            "buoy.access.models.User.get_session_auth_hash",
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     def as_actor(self) -> Actor:
         """The plain facts the access rules need (one query for the wards, cached per object)."""

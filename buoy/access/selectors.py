@@ -28,6 +28,11 @@ def user_for_api_key(key: str) -> User | None:
     return token.user
 
 
+def live_api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    """The user's API tokens that still work, newest first (prefix and dates only)."""
+    return user.api_tokens.filter(revoked_at__isnull=True).order_by("-created_at", "-id")
+
+
 def users_for_administration() -> QuerySet[User]:
     """Every account with its wards, for the administrator's list."""
     return User.objects.prefetch_related("wards").order_by("username")

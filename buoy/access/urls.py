@@ -11,5 +11,8 @@ urlpatterns = [
     path("users/new/", views.user_new, name="user_new"),
     path("users/<int:user_id>/", views.user_edit, name="user_edit"),
     path("users/<int:user_id>/unlock/", views.user_unlock, name="user_unlock"),
+    path("users/<int:user_id>/tokens/revoke/", views.user_tokens_revoke, name="user_tokens_revoke"),
     path("wards/", views.wards, name="wards"),
+    path("tokens/", views.tokens, name="tokens"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -9,13 +9,15 @@ import csv
 from collections.abc import Iterator
 
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from buoy.access import selectors, services
@@ -31,7 +33,7 @@ from buoy.access.models import User
 from buoy.audit.forms import AuditFilterForm
 from buoy.audit.selectors import audit_events, export_rows
 from buoy.audit.services import record
-from buoy.core.errors import InvalidInput
+from buoy.core.errors import InvalidInput, NotFound
 from buoy.core.forms import add_service_errors
 
 
@@ -118,14 +120,68 @@ def user_edit(request: HttpRequest, user_id: int) -> HttpResponse:
                 services.set_password(
                     actor=actor, user=account, password=form.cleaned_data["password"]
                 )
+                if account.pk == actor.pk:
+                    # An administrator changing their own password stays signed in here;
+                    # their other sessions end.
+                    update_session_auth_hash(request, account)
         except InvalidInput as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("Account %(name)s saved.") % {"name": account.username})
+            if form.cleaned_data["password"] or account.is_active != initial["is_active"]:
+                messages.info(
+                    request,
+                    _("%(name)s is signed out everywhere and their API tokens are revoked.")
+                    % {"name": account.username},
+                )
             return redirect("access:users")
     return render(
-        request, "access/user_form.html", {"form": form, "account": account, "creating": False}
+        request,
+        "access/user_form.html",
+        {
+            "form": form,
+            "account": account,
+            "creating": False,
+            "live_tokens": selectors.live_api_tokens_of(account).count(),
+        },
     )
+
+
+@require_POST
+@role_allows(can_manage_accounts)
+def user_tokens_revoke(request: HttpRequest, user_id: int) -> HttpResponse:
+    """Revoke every API token of an account."""
+    account = get_object_or_404(User, pk=user_id)
+    count = services.revoke_api_tokens(actor=request.user, user=account)  # type: ignore[arg-type]
+    messages.success(
+        request,
+        ngettext(
+            "%(count)s API token of %(name)s revoked.",
+            "%(count)s API tokens of %(name)s revoked.",
+            count,
+        )
+        % {"count": count, "name": account.username},
+    )
+    return redirect("access:user_edit", user_id=account.pk)
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's own live API tokens: prefix, made, last used; never the key."""
+    owned = selectors.live_api_tokens_of(request.user)  # type: ignore[arg-type]
+    return render(request, "access/tokens.html", {"tokens": owned})
+
+
+@require_POST
+@login_required
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke one of one's own API tokens."""
+    try:
+        services.revoke_own_api_token(actor=request.user, token_id=token_id)  # type: ignore[arg-type]
+    except NotFound:
+        raise Http404 from None
+    messages.success(request, _("The API token is revoked. Programs that used it are shut out."))
+    return redirect("access:tokens")
 
 
 @require_POST

@@ -19,6 +19,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 BUOY_TRUSTED_PROXIES = env_list("BUOY_TRUSTED_PROXIES", [])
 
 INSTALLED_APPS = [
+    # Before django.contrib.auth, so that its `changepassword` command replaces Django's: a
+    # password changed at the command line goes through Buoy's audited service (ADR 0012).
+    "buoy.access",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -31,7 +34,6 @@ INSTALLED_APPS = [
     "template_partials",
     "buoy.core",
     "buoy.audit",
-    "buoy.access",
     "buoy.cases",
     "buoy.instruments",
     "buoy.coding",
@@ -41,6 +43,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "buoy.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their caching, everything else is never stored.
+    "buoy.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -183,6 +187,8 @@ SPECTACULAR_SETTINGS = {
     "as the web pages.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema names every route and field: signed-in users only (session or API key).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ClosingReasonEnum": "buoy.cases.models.ClosingReason",

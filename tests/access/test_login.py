@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import Client
 from django.urls import reverse
 
@@ -118,3 +119,66 @@ def test_after_the_lock_runs_out_failures_are_counted_afresh(
     assert not alice_worker.is_locked()
     assert alice_worker.failed_logins == 1
     assert post_login(Client(), "alice_worker", PASSWORD).status_code == 302
+
+
+class CountingHasher(MD5PasswordHasher):
+    """Counts password checks and bare hashes (the dummy work that hides what was refused)."""
+
+    checks = 0
+    hashes = 0
+
+    def verify(self, password: str, encoded: str) -> bool:
+        CountingHasher.checks += 1
+        CountingHasher.hashes -= 1  # MD5's verify hashes once through encode()
+        return super().verify(password, encoded)
+
+    def encode(self, password: str, salt: str, *args: Any, **kwargs: Any) -> str:
+        CountingHasher.hashes += 1
+        return super().encode(password, salt)
+
+
+@pytest.fixture
+def counting(settings: Any) -> type[CountingHasher]:
+    settings.PASSWORD_HASHERS = ["tests.access.test_login.CountingHasher"]
+    CountingHasher.checks = CountingHasher.hashes = 0
+    return CountingHasher
+
+
+def test_every_refusal_costs_one_hash_and_a_locked_account_is_never_checked(
+    alice_worker: User, settings: Any, counting: type[CountingHasher]
+) -> None:
+    def work_for(username: str, password: str) -> tuple[int, int]:
+        counting.checks = counting.hashes = 0
+        post_login(Client(), username, password)
+        return counting.checks, counting.hashes
+
+    assert work_for("alice_worker", "wrong password") == (1, 0)  # checked
+    assert work_for("nobody_here", "wrong password") == (0, 1)  # no account: a bare hash
+    for _ in range(settings.BUOY_LOCKOUT_FAILURES - 1):
+        post_login(Client(), "alice_worker", "wrong password")
+    alice_worker.refresh_from_db()
+    assert alice_worker.is_locked()
+    assert work_for("alice_worker", PASSWORD) == (0, 1)  # locked: not checked, same work
+
+
+def test_the_right_password_on_the_last_permitted_attempt_logs_in_and_leaves_no_lock(
+    alice_worker: User, settings: Any
+) -> None:
+    for _ in range(settings.BUOY_LOCKOUT_FAILURES - 1):
+        post_login(Client(), "alice_worker", "wrong password")
+    assert post_login(Client(), "alice_worker", PASSWORD).status_code == 302
+    alice_worker.refresh_from_db()
+    assert (alice_worker.failed_logins, alice_worker.locked_until) == (0, None)
+
+
+def test_a_lock_out_is_counted_in_the_trail_with_each_attempts_number(
+    alice_worker: User, settings: Any
+) -> None:
+    for _ in range(settings.BUOY_LOCKOUT_FAILURES):
+        post_login(Client(), "alice_worker", "wrong password")
+    failures = [
+        e.context["failures"]
+        for e in AuditEvent.objects.filter(action__startswith="access.login.").order_by("id")
+    ]
+    assert failures == list(range(1, settings.BUOY_LOCKOUT_FAILURES + 1))
+    assert AuditEvent.objects.filter(action="access.login.locked").count() == 1

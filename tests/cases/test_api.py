@@ -213,8 +213,17 @@ def test_phase_and_close_actions(alice_worker: User, alice_case: Case) -> None:
     assert closed.json()["phase"] == "closed"
 
 
-def test_the_openapi_schema_describes_every_endpoint(db: None) -> None:
-    response = Client().get("/api/v1/schema/")
+def test_the_openapi_schema_needs_a_login(alice_worker: User) -> None:
+    assert Client().get("/api/v1/schema/").status_code == 401
+    assert Client().get("/api/v1/schema/", HTTP_AUTHORIZATION="Token wrong").status_code == 401
+    assert api(alice_worker).get("/api/v1/schema/").status_code == 200
+    session = Client()
+    session.force_login(alice_worker)
+    assert session.get("/api/v1/schema/").status_code == 200
+
+
+def test_the_openapi_schema_describes_every_endpoint(alice_worker: User) -> None:
+    response = api(alice_worker).get("/api/v1/schema/")
     assert response.status_code == 200
     schema = response.json()
     assert schema["openapi"].startswith("3.")
