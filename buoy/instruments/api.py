@@ -405,15 +405,7 @@ class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         rows = page if page is not None else []
-        record(
-            actor=request.user,
-            action="instruments.alert.listed",
-            context={
-                "ids": sorted(a.pk for a in rows),
-                "count": len(rows),
-                "cases": sorted({a.case_id for a in rows}),
-            },
-        )
+        selectors.record_alerts_shown(_user(request), list(rows))
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +13,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from buoy.access.models import User
+from buoy.audit.services import record
 from buoy.cases.models import Case
 from buoy.cases.selectors import cases_visible_to
 from buoy.cases.timeline import TimelineEntry
@@ -224,6 +225,19 @@ def _alerts_of(cases: QuerySet[Case]) -> QuerySet[SafetyAlert]:
         "assessment__instrument_version",
         "handled_by",
         "handling_recorded_by",
+    )
+
+
+def record_alerts_shown(user: User, alerts: Sequence[SafetyAlert]) -> None:
+    """Audit a list of alerts shown to `user`: it names families and their item-9 answers."""
+    record(
+        actor=user,
+        action="instruments.alert.listed",
+        context={
+            "ids": sorted(alert.pk for alert in alerts),
+            "count": len(alerts),
+            "cases": sorted({alert.case_id for alert in alerts}),
+        },
     )
 
 

@@ -423,16 +423,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     found = selectors.open_alerts_visible_to(user)
     shown = list(found[:ALERTS_SHOWN])
-    # The list shows the family's name, case number and the item-9 answer: a read to record.
-    record(
-        actor=user,
-        action="instruments.alert.listed",
-        context={
-            "ids": [alert.pk for alert in shown],
-            "count": len(shown),
-            "cases": sorted({alert.case_id for alert in shown}),
-        },
-    )
+    selectors.record_alerts_shown(user, shown)
     return render(
         request,
         "instruments/alerts.html",
