@@ -7,7 +7,6 @@ from typing import Any
 from django.http import HttpRequest
 
 from buoy.access.domain.roles import (
-    Role,
     can_code_interviews,
     can_manage_accounts,
     can_manage_instruments,
@@ -22,7 +21,7 @@ def role(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
-    user_role = Role(user.role)
+    user_role = user.role_enum
     return {
         "nav": {
             "cases": can_see_identifiable_cases(user_role),

@@ -22,7 +22,7 @@ def role_allows(rule: Callable[[Role], bool]) -> Callable[[View], View]:
         @login_required
         @wraps(view)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not rule(Role(request.user.role)):  # type: ignore[union-attr]
+            if not rule(request.user.role_enum):  # type: ignore[union-attr]
                 raise PermissionDenied()
             return view(request, *args, **kwargs)
 

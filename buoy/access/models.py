@@ -57,6 +57,7 @@ class User(AbstractUser):
 
     @property
     def role_enum(self) -> Role:
+        """The account's role as a `Role`: the one way Buoy asks what role someone has."""
         return Role(self.role)
 
     def display_name(self) -> str:

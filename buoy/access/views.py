@@ -46,7 +46,7 @@ class LoginView(auth_views.LoginView):
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Send each role to the page it works from."""
-    role = Role(request.user.role)  # type: ignore[union-attr]
+    role = request.user.role_enum  # type: ignore[union-attr]
     if can_see_identifiable_cases(role):
         return redirect("cases:caseload")
     if can_manage_accounts(role):

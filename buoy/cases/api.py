@@ -16,7 +16,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from buoy.access.domain.roles import Role, can_see_identifiable_cases
+from buoy.access.domain.roles import can_see_identifiable_cases
 from buoy.access.models import User, Ward
 from buoy.audit.services import record
 from buoy.cases import selectors, services
@@ -41,7 +41,7 @@ class DoesCasework(permissions.BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and can_see_identifiable_cases(Role(user.role)))
+        return bool(user and user.is_authenticated and can_see_identifiable_cases(user.role_enum))
 
 
 class ChildSerializer(serializers.ModelSerializer):

@@ -57,6 +57,14 @@ def get_case_for(user: User, case_id: Any, *, audit_as: str | None = "cases.case
     return case
 
 
+def require_case_access(actor: User, case: Case) -> None:
+    """The check before any change to a family's record, in every app: NotFound unless `actor`
+    may see `case` (the same answer as a missing case, so a change never reveals that a case
+    exists)."""
+    if not can_see_case(actor.as_actor(), access_facts(case)):
+        raise NotFound()
+
+
 def access_facts(case: Case) -> CaseAccessFacts:
     """The plain facts the access rules need about a case."""
     return CaseAccessFacts(

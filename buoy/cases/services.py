@@ -33,14 +33,8 @@ from buoy.cases.models import (
     CostRecord,
     PhaseChange,
 )
-from buoy.cases.selectors import access_facts
+from buoy.cases.selectors import access_facts, require_case_access
 from buoy.core.errors import Forbidden, InvalidInput, NotFound
-
-
-def _require_access(actor: User, case: Case) -> None:
-    # Same answer as a missing case: a change never reveals that a case exists.
-    if not can_see_case(actor.as_actor(), access_facts(case)):
-        raise NotFound()
 
 
 def _validated(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
@@ -137,7 +131,7 @@ def open_case(
 @transaction.atomic
 def update_child(*, actor: User, case: Case, changes: Mapping[str, Any]) -> Child:
     """Correct or update the child's details, diagnosis and treatment."""
-    _require_access(actor, case)
+    require_case_access(actor, case)
     child = Child.objects.select_for_update().get(case=case)
     changed = _apply(child, changes, CHILD_FIELDS)
     if changed:
@@ -150,7 +144,7 @@ def update_child(*, actor: User, case: Case, changes: Mapping[str, Any]) -> Chil
 @transaction.atomic
 def add_caregiver(*, actor: User, case: Case, details: Mapping[str, Any]) -> Caregiver:
     """Add another caregiver (a grandmother, a father) to the case."""
-    _require_access(actor, case)
+    require_case_access(actor, case)
     caregiver = Caregiver(case=case)
     _apply(caregiver, details, CAREGIVER_FIELDS)
     _check_caregiver(caregiver)
@@ -164,7 +158,7 @@ def add_caregiver(*, actor: User, case: Case, details: Mapping[str, Any]) -> Car
 @transaction.atomic
 def update_caregiver(*, actor: User, caregiver: Caregiver, changes: Mapping[str, Any]) -> Caregiver:
     """Update a caregiver's details or family situation."""
-    _require_access(actor, caregiver.case)
+    require_case_access(actor, caregiver.case)
     changed = _apply(caregiver, changes, CAREGIVER_FIELDS)
     if changed:
         _check_caregiver(caregiver)
@@ -185,7 +179,7 @@ def record_costs(
     *, actor: User, case: Case, amounts: Mapping[str, Decimal | None], recorded_on: dt.date
 ) -> CostRecord:
     """Record the family's costs as they stand today; earlier records are kept."""
-    _require_access(actor, case)
+    require_case_access(actor, case)
     costs = CostRecord(case=case, recorded_by=actor, recorded_on=recorded_on)
     _apply(costs, amounts, COST_FIELDS)
     errors = {
@@ -214,7 +208,7 @@ def record_costs(
 @transaction.atomic
 def move_case_to_phase(*, actor: User, case: Case, phase: Phase) -> Case:
     """Move the case one step through the casework process (closing has `close_case`)."""
-    _require_access(actor, case)
+    require_case_access(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     phase = Phase(phase)
     try:
@@ -249,7 +243,7 @@ def move_case_to_phase(*, actor: User, case: Case, phase: Phase) -> Case:
 @transaction.atomic
 def close_case(*, actor: User, case: Case, reason: str, closed_on: dt.date | None = None) -> Case:
     """Close an open case with a reason; it can then move to follow-up."""
-    _require_access(actor, case)
+    require_case_access(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     errors: dict[str, list[str]] = {}
     if reason not in ClosingReason.values:
@@ -285,7 +279,7 @@ def close_case(*, actor: User, case: Case, reason: str, closed_on: dt.date | Non
 @transaction.atomic
 def write_note(*, actor: User, case: Case, body: str, corrects: CaseNote | None = None) -> CaseNote:
     """Add a note to the case; a correction names the note it corrects, which is kept."""
-    _require_access(actor, case)
+    require_case_access(actor, case)
     body = body.strip()
     if not body:
         raise InvalidInput({"body": [_("Write something in the note before saving it.")]})
@@ -307,7 +301,7 @@ def record_consent(
     *, actor: User, case: Case, caregiver: Caregiver, scope: str, given_on: dt.date
 ) -> ConsentRecord:
     """Record what a caregiver agreed to, and when."""
-    _require_access(actor, case)
+    require_case_access(actor, case)
     if caregiver.case_id != case.pk:
         raise InvalidInput({"caregiver": [_("Choose a caregiver of this case.")]})
     if given_on > timezone.localdate():
@@ -330,7 +324,7 @@ def record_consent(
 @transaction.atomic
 def withdraw_consent(*, actor: User, consent: ConsentRecord, withdrawn_on: dt.date) -> None:
     """Record that a caregiver withdrew a consent; the original record is kept."""
-    _require_access(actor, consent.case)
+    require_case_access(actor, consent.case)
     if consent.withdrawn_on is not None:
         raise InvalidInput({"": [_("This consent has already been withdrawn.")]})
     if withdrawn_on > timezone.localdate() or withdrawn_on < consent.given_on:

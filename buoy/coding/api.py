@@ -216,7 +216,7 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
 
 def _case_context(user: User, transcripts: list[Transcript]) -> dict[str, Any]:
     """Serializer context naming the transcripts' cases: ids for case staff, else pseudonyms."""
-    if can_see_identifiable_cases(user.as_actor().role):
+    if can_see_identifiable_cases(user.role_enum):
         return {"case_labels": None}
     projects = {t.project_id for t in transcripts if t.case_id is not None}
     return {"case_labels": selectors.case_pseudonyms_by_project(projects)}

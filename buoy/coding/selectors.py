@@ -88,7 +88,7 @@ def projects_visible_to(user: User) -> QuerySet[Project]:
         return Project.objects.none()
     member = ProjectMember.objects.filter(project=OuterRef("pk"), user_id=user.pk)
     condition = Q(Exists(member))
-    if can_see_identifiable_cases(user.as_actor().role):
+    if can_see_identifiable_cases(user.role_enum):
         condition |= Q(kind=ProjectKind.CASEWORK)
     return Project.objects.filter(condition)
 
@@ -110,7 +110,7 @@ def transcripts_visible_to(user: User) -> QuerySet[Transcript]:
     """Every transcript `user` may read (see the module docstring)."""
     if not user.is_authenticated or not user.is_active:
         return Transcript.objects.none()
-    role = user.as_actor().role
+    role = user.role_enum
     member = ProjectMember.objects.filter(project=OuterRef("project_id"), user_id=user.pk)
     research_copy = Q(Exists(member)) & (Q(is_deidentified=True) | Q(case__isnull=True))
     if role in (Role.WORKER, Role.SUPERVISOR):
@@ -128,7 +128,7 @@ def may_read_transcript(user: User, transcript: Transcript) -> bool:
     """
     if not user.is_authenticated or not user.is_active:
         return False
-    role = user.as_actor().role
+    role = user.role_enum
     staff = role in (Role.WORKER, Role.SUPERVISOR)
     case = transcript.case
     if staff and case is not None and can_see_case(user.as_actor(), access_facts(case)):
@@ -403,7 +403,7 @@ def case_pseudonyms_by_project(project_ids: Iterable[int]) -> dict[tuple[int, in
 def _case_labels(user: User, project: Project) -> dict[int, str]:
     """How cases are named in tables: their number for case staff, a pseudonym for others."""
     pseudonyms = case_pseudonyms(project.transcripts.all())
-    if can_see_identifiable_cases(user.as_actor().role):
+    if can_see_identifiable_cases(user.role_enum):
         visible = dict(
             cases_visible_to(user).filter(pk__in=list(pseudonyms)).values_list("pk", "reference")
         )
@@ -1002,7 +1002,7 @@ def get_codebook_project_for(user: User, project_id: Any) -> Project:
     try:
         return get_project_for(user, project_id)
     except NotFound:
-        if user.is_authenticated and user.as_actor().role is Role.ADMIN:
+        if user.is_authenticated and user.role_enum is Role.ADMIN:
             found = Project.objects.filter(pk=project_id, kind=ProjectKind.CASEWORK).first()
             if found is not None:
                 return found

@@ -20,13 +20,12 @@ from django.utils.translation import gettext as _
 from buoy.access.domain.roles import (
     can_code_interviews,
     can_edit_department_codebook,
-    can_see_case,
     can_start_research_projects,
 )
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.cases.models import Caregiver, Case, ConsentRecord, ConsentScope
-from buoy.cases.selectors import access_facts
+from buoy.cases.selectors import require_case_access
 from buoy.coding.domain.codebook import CodebookNode, bundled_codebook, walk
 from buoy.coding.domain.redaction import (
     RedactedText,
@@ -80,7 +79,7 @@ CASEWORK_PROJECT = "Casework"
 
 
 def _require_coder(actor: User, project: Project) -> None:
-    role = actor.as_actor().role
+    role = actor.role_enum
     if not can_code_interviews(role):
         raise Forbidden()
     if project.kind == ProjectKind.CASEWORK:
@@ -116,7 +115,7 @@ def start_project(
 
     `actor=None` is the command line run by the site's operator.
     """
-    if actor is not None and not can_start_research_projects(actor.as_actor().role):
+    if actor is not None and not can_start_research_projects(actor.role_enum):
         raise Forbidden()
     name = name.strip()
     if not name:
@@ -140,7 +139,7 @@ def add_member(*, actor: User | None, project: Project, user: User) -> None:
     """Let `user` code in a research project (a member or the operator adds them)."""
     if actor is not None and not ProjectMember.objects.filter(project=project, user=actor).exists():
         raise NotFound()
-    if not can_code_interviews(user.as_actor().role):
+    if not can_code_interviews(user.role_enum):
         raise InvalidInput({"user": [_("This person's role does not code interviews.")]})
     ProjectMember.objects.get_or_create(project=project, user=user)
     user.__dict__.pop("_coding_memberships", None)  # what `is_member` remembered is stale
@@ -184,11 +183,6 @@ def _code_fields(node: CodebookNode) -> dict[str, Any]:
 # --- transcripts ---------------------------------------------------------------------------
 
 
-def _check_case(actor: User, case: Case | None) -> None:
-    if case is not None and not can_see_case(actor.as_actor(), access_facts(case)):
-        raise NotFound()
-
-
 @transaction.atomic
 def import_transcript(
     *,
@@ -211,7 +205,8 @@ def import_transcript(
     """
     if actor is not None:
         _require_coder(actor, project)
-        _check_case(actor, case)
+        if case is not None:
+            require_case_access(actor, case)
     try:
         parsed: ParsedTranscript = (
             read_pasted_text(pasted)
@@ -435,7 +430,8 @@ def write_memo(
     Revising a memo writes a new one that `replaces` the old; the old text is kept.
     """
     _require_coder(actor, project)
-    _check_case(actor, case)
+    if case is not None:
+        require_case_access(actor, case)
     if not text.strip():
         raise InvalidInput({"text": [_("A memo needs some text.")]})
     if sum(target is not None for target in (segment, code, transcript, case)) > 1:
@@ -472,7 +468,7 @@ def _require_codebook_editor(actor: User | None, project: Project) -> None:
     kept by supervisors and administrators. Each edit makes a new codebook version."""
     if actor is not None:
         if project.kind == ProjectKind.CASEWORK:
-            if not can_edit_department_codebook(actor.as_actor().role):
+            if not can_edit_department_codebook(actor.role_enum):
                 raise Forbidden()
         else:
             _require_coder(actor, project)
@@ -771,7 +767,7 @@ def import_refi(
         )
         memos += 1
     for user in coders.values():
-        if can_code_interviews(user.as_actor().role):
+        if can_code_interviews(user.role_enum):
             ProjectMember.objects.get_or_create(project=project, user=user)
     if exchange.cases:
         repairs.append(
@@ -867,8 +863,12 @@ def make_deidentified_copy(
         raise InvalidInput({"project": [_("A de-identified copy goes to a research project.")]})
     if transcript.is_deidentified:
         raise InvalidInput({"": [_("This transcript is already a de-identified copy.")]})
-    _check_case(actor, transcript.case)
-    if transcript.case is None or not _has_research_consent(transcript.case):
+    if transcript.case is None:
+        raise InvalidInput(
+            {"": [_("The case has no research consent (or it was withdrawn): no copy is made.")]}
+        )
+    require_case_access(actor, transcript.case)
+    if not _has_research_consent(transcript.case):
         raise InvalidInput(
             {"": [_("The case has no research consent (or it was withdrawn): no copy is made.")]}
         )

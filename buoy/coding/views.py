@@ -71,7 +71,7 @@ def _language() -> str:
 
 
 def _is_casework(user: User) -> bool:
-    return can_see_identifiable_cases(user.as_actor().role)
+    return can_see_identifiable_cases(user.role_enum)
 
 
 def _wants_fragment(request: HttpRequest) -> bool:
@@ -111,7 +111,7 @@ def _projects_page(request: HttpRequest, form: ProjectStartForm, status: int = 2
     user = _user(request)
     context = {
         "projects": selectors.projects_visible_to(user).order_by("kind", "name"),
-        "form": form if can_start_research_projects(user.as_actor().role) else None,
+        "form": form if can_start_research_projects(user.role_enum) else None,
     }
     return render(request, "coding/projects.html", context, status=status)
 
@@ -136,7 +136,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The project was started."))
             return redirect("coding:project", project_id=project.pk)
-    elif not can_start_research_projects(_user(request).as_actor().role):
+    elif not can_start_research_projects(_user(request).role_enum):
         raise PermissionDenied()
     return _projects_page(request, form, status=400)
 
@@ -810,7 +810,7 @@ def _codebook_project(request: HttpRequest, project_id: int) -> Project:
 
 
 def _may_edit_codebook(user: User, project: Project) -> bool:
-    role = user.as_actor().role
+    role = user.role_enum
     if project.kind == "casework":
         return can_edit_department_codebook(role)
     return can_code_interviews(role)

@@ -21,7 +21,7 @@ from buoy.access.domain.roles import can_manage_instruments, can_see_case
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.cases.models import Caregiver, Case, Language
-from buoy.cases.selectors import access_facts
+from buoy.cases.selectors import access_facts, require_case_access
 from buoy.core.errors import Forbidden, InvalidInput, NotFound
 from buoy.instruments.domain.alerts import (
     NOTE_MAX_LENGTH,
@@ -76,11 +76,6 @@ DEFAULT_TIMEPOINTS = [
     ("follow_up_3m", "Follow-up at 3 months", "3个月随访", 3, 3),
 ]
 LINK_VALID_DAYS = 7
-
-
-def _require_case_access(actor: User, case: Case) -> None:
-    if not can_see_case(actor.as_actor(), access_facts(case)):
-        raise NotFound()
 
 
 def _require_instrument_keeper(actor: User | None) -> None:
@@ -583,7 +578,7 @@ def start_assessment(
     In self-report mode the instrument needs its wording in the assessment's language (the
     caregiver's, unless `language` is given): otherwise it is refused and nothing is saved.
     """
-    _require_case_access(actor, case)
+    require_case_access(actor, case)
     if caregiver.case_id != case.pk:
         raise InvalidInput({"caregiver": [_("Choose a caregiver of this case.")]})
     if mode not in AssessmentMode.values:
@@ -746,7 +741,7 @@ def record_answers(
     unless `confirm_invalid=True`: a completed assessment is locked, so the worker sees what
     is missing first. Nothing is saved when it is refused.
     """
-    _require_case_access(actor, assessment.case)
+    require_case_access(actor, assessment.case)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status == AssessmentStatus.COMPLETED:
         raise InvalidInput({"": [_("This assessment is completed. Correct it with a reason.")]})
@@ -783,7 +778,7 @@ def correct_assessment(
 ) -> Assessment:
     """Change answers of a completed assessment; needs a reason, keeps the old answers and
     scores, and scores again."""
-    _require_case_access(actor, assessment.case)
+    require_case_access(actor, assessment.case)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status != AssessmentStatus.COMPLETED:
         raise InvalidInput({"": [_("Only a completed assessment is corrected.")]})
@@ -816,7 +811,7 @@ def create_self_report_link(
     Refused when the instrument has no wording in the assessment's language (a licensed
     instrument before the site imports its text; a free one never published in it).
     """
-    _require_case_access(actor, assessment.case)
+    require_case_access(actor, assessment.case)
     assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.status == AssessmentStatus.COMPLETED:
         raise InvalidInput({"": [_("This assessment is already completed.")]})
@@ -922,7 +917,7 @@ def handle_alert(
     recorded as the one who entered the record. An alert is handled once; a refusal names the
     field and changes nothing. The audit event holds ids only, never the note or the actions.
     """
-    _require_case_access(actor, alert.case)
+    require_case_access(actor, alert.case)
     alert = SafetyAlert.objects.select_for_update().select_related("case").get(pk=alert.pk)
     if alert.handled_at is not None:
         handler = alert.handled_by.display_name() if alert.handled_by else _("a colleague")
@@ -995,7 +990,7 @@ def import_assessments(
     """
     created = []
     for number, (case, timepoint, answers, complete) in enumerate(rows, start=1):
-        _require_case_access(actor, case)
+        require_case_access(actor, case)
         caregiver = case.caregivers.order_by("-is_primary", "id").first()
         if caregiver is None:
             raise InvalidInput({"": [f"{source}, record {number}: the case has no caregiver"]})
