@@ -14,10 +14,14 @@ from buoy.coding.domain.refi.model import (
     CODEBOOK_NAMESPACE,
     ORIGIN,
     PROJECT_NAMESPACE,
+    QdaCase,
     QdaCode,
     QdaCoding,
+    QdaNote,
     QdaProject,
     QdaSource,
+    QdaUser,
+    QdaVariable,
     walk_codes,
 )
 from buoy.coding.domain.refi.problems import codebook_problems, export_problems
@@ -35,9 +39,7 @@ def write_codebook(codes: Sequence[QdaCode], *, origin: str = ORIGIN) -> bytes:
         raise ValueError("Cannot export the codebook: " + " ".join(problems))
     root = etree.Element(f"{{{CODEBOOK_NAMESPACE}}}CodeBook", nsmap={None: CODEBOOK_NAMESPACE})
     root.set("origin", origin)
-    parent = _add(root, "Codes")
-    for code in codes:
-        _write_code(parent, code, {})
+    _write_codes(root, codes, {})
     return _serialise(root)
 
 
@@ -53,11 +55,37 @@ def write_project(project: QdaProject, *, origin: str = ORIGIN) -> bytes:
     problems = export_problems(project)
     if problems:
         raise ValueError("Cannot export the project: " + " ".join(problems))
+    note_refs, links = _memo_places(project)
+    root = etree.Element(f"{{{PROJECT_NAMESPACE}}}Project", nsmap={None: PROJECT_NAMESPACE})
+    root.set("name", project.name)
+    root.set("origin", origin)
+    # The schema fixes the order of the parts; each is left out when it would be empty.
+    _write_users(root, project.users)
+    if project.codes:
+        _write_codes(_add(root, "CodeBook"), project.codes, note_refs)
+    _write_variables(root, project.variables)
+    _write_cases(root, project.cases, project.variables)
+    files = _write_sources(root, project.sources, project.codings, note_refs)
+    _write_notes(root, project.notes)
+    _write_links(root, links)
+    if project.description:
+        _add(root, "Description", project.description)
+    return _pack([("project.qde", _serialise(root)), *files])
+
+
+# Where each memo is attached: note GUIDs by the key of what they are about (NoteRef).
+_NoteRefs = dict[str, list[str]]
+
+
+def _memo_places(project: QdaProject) -> tuple[_NoteRefs, list[tuple[str, str]]]:
+    """NoteRef where the schema has one (codes, sources, codings); a Link for everything else.
+
+    The links are (note GUID, target GUID) pairs, in the notes' order.
+    """
     anchored = {_key(code.guid) for code in walk_codes(project.codes)}
     anchored |= {_key(source.guid) for source in project.sources}
     anchored |= {_key(coding.guid) for coding in project.codings}
-    # NoteRef where the schema has one (codes, sources, codings); a Link for everything else.
-    note_refs: dict[str, list[str]] = {}
+    note_refs: _NoteRefs = {}
     links: list[tuple[str, str]] = []
     for note in project.notes:
         for target in note.target_guids:
@@ -65,96 +93,23 @@ def write_project(project: QdaProject, *, origin: str = ORIGIN) -> bytes:
                 note_refs.setdefault(_key(target), []).append(note.guid)
             else:
                 links.append((note.guid, target))
-
-    root = etree.Element(f"{{{PROJECT_NAMESPACE}}}Project", nsmap={None: PROJECT_NAMESPACE})
-    root.set("name", project.name)
-    root.set("origin", origin)
-    if project.users:
-        users = _add(root, "Users")
-        for user in project.users:
-            _add(users, "User", guid=user.guid, name=user.name or None)
-    if project.codes:
-        codes = _add(_add(root, "CodeBook"), "Codes")
-        for code in project.codes:
-            _write_code(codes, code, note_refs)
-    if project.variables:
-        variables = _add(root, "Variables")
-        for variable in project.variables:
-            element = _add(
-                variables,
-                "Variable",
-                guid=variable.guid,
-                name=variable.name,
-                typeOfVariable=variable.type_name,
-            )
-            if variable.description:
-                _add(element, "Description", variable.description)
-    if project.cases:
-        types = {_key(variable.guid): variable.type_name for variable in project.variables}
-        cases = _add(root, "Cases")
-        for case in project.cases:
-            element = _add(cases, "Case", guid=case.guid, name=case.name or None)
-            if case.description:
-                _add(element, "Description", case.description)
-            for variable_guid, value in case.values.items():
-                holder = _add(element, "VariableValue")
-                _add(holder, "VariableRef", targetGUID=variable_guid)
-                _add(holder, f"{types[_key(variable_guid)]}Value", value)
-            for source_guid in case.source_guids:
-                _add(element, "SourceRef", targetGUID=source_guid)
-    files: list[tuple[str, bytes]] = []
-    if project.sources:
-        sources = _add(root, "Sources")
-        by_source: dict[str, list[QdaCoding]] = {}
-        for coding in project.codings:
-            by_source.setdefault(_key(coding.source_guid), []).append(coding)
-        for source in project.sources:
-            file_name = f"{_key(source.guid)}.txt"
-            files.append((f"sources/{file_name}", source.text.encode("utf-8")))
-            element = _add(
-                sources,
-                "TextSource",
-                guid=source.guid,
-                name=source.name,
-                plainTextPath=f"internal://{file_name}",
-                creatingUser=source.creator_guid,
-                creationDateTime=_when(source.created),
-            )
-            if source.description:
-                _add(element, "Description", source.description)
-            _write_selections(element, source, by_source.get(_key(source.guid), []), note_refs)
-            for note_guid in note_refs.get(_key(source.guid), []):
-                _add(element, "NoteRef", targetGUID=note_guid)
-    if project.notes:
-        notes = _add(root, "Notes")
-        for note in project.notes:
-            element = _add(
-                notes,
-                "Note",
-                guid=note.guid,
-                name=note.name or None,
-                creatingUser=note.creator_guid,
-                creationDateTime=_when(note.created),
-            )
-            _add(element, "PlainTextContent", note.text)
-    if links:
-        holder = _add(root, "Links")
-        for note_guid, target in links:
-            _add(
-                holder,
-                "Link",
-                guid=_derived("link", note_guid, target),
-                direction="OneWay",
-                originGUID=note_guid,
-                targetGUID=target,
-            )
-    if project.description:
-        _add(root, "Description", project.description)
-
-    return _pack([("project.qde", _serialise(root)), *files])
+    return note_refs, links
 
 
-def _write_code(parent: Any, code: QdaCode, note_refs: dict[str, list[str]]) -> None:
+def _write_users(root: Any, users: Sequence[QdaUser]) -> None:
+    if users:
+        holder = _add(root, "Users")
+        for user in users:
+            _add(holder, "User", guid=user.guid, name=user.name or None)
+
+
+def _write_codes(codebook: Any, codes: Sequence[QdaCode], note_refs: _NoteRefs) -> None:
+    holder = _add(codebook, "Codes")
+    for code in codes:
+        _write_code(holder, code, note_refs)
+
+
+def _write_code(parent: Any, code: QdaCode, note_refs: _NoteRefs) -> None:
     element = _add(
         parent,
         "Code",
@@ -163,16 +118,77 @@ def _write_code(parent: Any, code: QdaCode, note_refs: dict[str, list[str]]) -> 
         isCodable="true" if code.is_codable else "false",
         color=code.color,
     )
-    if code.description:
-        _add(element, "Description", code.description)
-    for note_guid in note_refs.get(_key(code.guid), []):
-        _add(element, "NoteRef", targetGUID=note_guid)
+    _add_description(element, code.description)
+    _add_note_refs(element, code.guid, note_refs)
     for child in code.children:
         _write_code(element, child, note_refs)
 
 
+def _write_variables(root: Any, variables: Sequence[QdaVariable]) -> None:
+    if not variables:
+        return
+    holder = _add(root, "Variables")
+    for variable in variables:
+        element = _add(
+            holder,
+            "Variable",
+            guid=variable.guid,
+            name=variable.name,
+            typeOfVariable=variable.type_name,
+        )
+        _add_description(element, variable.description)
+
+
+def _write_cases(root: Any, cases: Sequence[QdaCase], variables: Sequence[QdaVariable]) -> None:
+    if not cases:
+        return
+    types = {_key(variable.guid): variable.type_name for variable in variables}
+    holder = _add(root, "Cases")
+    for case in cases:
+        element = _add(holder, "Case", guid=case.guid, name=case.name or None)
+        _add_description(element, case.description)
+        for variable_guid, value in case.values.items():
+            written = _add(element, "VariableValue")
+            _add(written, "VariableRef", targetGUID=variable_guid)
+            _add(written, f"{types[_key(variable_guid)]}Value", value)
+        for source_guid in case.source_guids:
+            _add(element, "SourceRef", targetGUID=source_guid)
+
+
+def _write_sources(
+    root: Any,
+    sources: Sequence[QdaSource],
+    codings: Sequence[QdaCoding],
+    note_refs: _NoteRefs,
+) -> list[tuple[str, bytes]]:
+    """The <Sources> part; returns each source's text file for the archive."""
+    files: list[tuple[str, bytes]] = []
+    if not sources:
+        return files
+    holder = _add(root, "Sources")
+    by_source: dict[str, list[QdaCoding]] = {}
+    for coding in codings:
+        by_source.setdefault(_key(coding.source_guid), []).append(coding)
+    for source in sources:
+        file_name = f"{_key(source.guid)}.txt"
+        files.append((f"sources/{file_name}", source.text.encode("utf-8")))
+        element = _add(
+            holder,
+            "TextSource",
+            guid=source.guid,
+            name=source.name,
+            plainTextPath=f"internal://{file_name}",
+            creatingUser=source.creator_guid,
+            creationDateTime=_when(source.created),
+        )
+        _add_description(element, source.description)
+        _write_selections(element, source, by_source.get(_key(source.guid), []), note_refs)
+        _add_note_refs(element, source.guid, note_refs)
+    return files
+
+
 def _write_selections(
-    element: Any, source: QdaSource, codings: list[QdaCoding], note_refs: dict[str, list[str]]
+    element: Any, source: QdaSource, codings: list[QdaCoding], note_refs: _NoteRefs
 ) -> None:
     # Stable sort: codings of the same passage stay in the caller's order inside their
     # selection, which is the order they are read back in.
@@ -201,8 +217,48 @@ def _write_selections(
                 creationDateTime=_when(coding.created),
             )
             _add(holder, "CodeRef", targetGUID=coding.code_guid)
-            for note_guid in note_refs.get(_key(coding.guid), []):
-                _add(holder, "NoteRef", targetGUID=note_guid)
+            _add_note_refs(holder, coding.guid, note_refs)
+
+
+def _write_notes(root: Any, notes: Sequence[QdaNote]) -> None:
+    if not notes:
+        return
+    holder = _add(root, "Notes")
+    for note in notes:
+        element = _add(
+            holder,
+            "Note",
+            guid=note.guid,
+            name=note.name or None,
+            creatingUser=note.creator_guid,
+            creationDateTime=_when(note.created),
+        )
+        _add(element, "PlainTextContent", note.text)
+
+
+def _write_links(root: Any, links: list[tuple[str, str]]) -> None:
+    if not links:
+        return
+    holder = _add(root, "Links")
+    for note_guid, target in links:
+        _add(
+            holder,
+            "Link",
+            guid=_derived("link", note_guid, target),
+            direction="OneWay",
+            originGUID=note_guid,
+            targetGUID=target,
+        )
+
+
+def _add_description(element: Any, description: str) -> None:
+    if description:
+        _add(element, "Description", description)
+
+
+def _add_note_refs(element: Any, guid: str, note_refs: _NoteRefs) -> None:
+    for note_guid in note_refs.get(_key(guid), []):
+        _add(element, "NoteRef", targetGUID=note_guid)
 
 
 def _add(parent: Any, tag: str, text: str | None = None, /, **attributes: str | None) -> Any:
