@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from lxml import etree
 
@@ -36,6 +37,7 @@ from buoy.coding.domain.refi.reading import (
     _children,
     _local,
     _RepairLog,
+    _target,
     _text,
     _where,
 )
@@ -52,46 +54,10 @@ def read_codebook(data: bytes, filename: str) -> CodebookImport:
 
     Flat codebooks whose names hold ``parent/child`` (Taguette's sub-codes) become a hierarchy.
     """
-    reader = _Reader(filename)
-    try:
-        if data[:4] == b"PK\x03\x04":
-            raise RefiError(
-                filename,
-                "it is a zip archive (a .qdpx project?), not a .qdc codebook; "
-                "import it as a project.",
-            )
-        root = reader.parse(data, "the file")
-        kind = _local(root)
-        if kind == "Project":
-            raise RefiError(
-                filename, "it is a REFI-QDA project (<Project>), not a codebook (<CodeBook>)."
-            )
-        if kind != "CodeBook":
-            raise RefiError(
-                filename, f"its root element is <{kind}>, so it is not a REFI-QDA codebook."
-            )
-        reader.check_namespace(root, CODEBOOK_NAMESPACE)
-        holder = _child(root, "Codes")
-        codes = [reader.code(element) for element in _children(holder, "Code")]
-        if not codes:
-            raise RefiError(filename, "it holds no codes.")
-        codes = reader.nest_slash_names(codes)
-        reader.sets(root)
-        if str(root.get("origin", "")).startswith("Taguette") and not any(
-            code.description for code in walk_codes(codes)
-        ):
-            reader.repair(
-                f"{root.get('origin')} leaves tag descriptions out of its .qdc export; "
-                "the codes were imported without descriptions (Taguette's codebook.csv has them)."
-            )
-        return CodebookImport(codes=codes, repairs=reader.repairs)
-    except RefiError:
-        raise
-    except Exception as error:
-        # Never a traceback for a bad file: an unexpected failure still names the file.
-        raise RefiError(
-            filename, f"it could not be read ({type(error).__name__}: {error})."
-        ) from error
+    return _read(
+        filename,
+        lambda reader: CodebookImport(codes=reader.codebook(data), repairs=reader.repairs),
+    )
 
 
 def read_project(data: bytes, filename: str) -> ProjectImport:
@@ -100,12 +66,23 @@ def read_project(data: bytes, filename: str) -> ProjectImport:
 
     A bare ``project.qde`` (XML, not zipped) is accepted too, for its inline texts.
     """
-    reader = _Reader(filename)
+    return _read(
+        filename,
+        lambda reader: ProjectImport(project=reader.project(data), repairs=reader.repairs),
+    )
+
+
+_Read = TypeVar("_Read")
+
+
+def _read(filename: str, read: Callable[[_Reader], _Read]) -> _Read:
+    """What `read` makes of the file with a fresh reader; any failure a RefiError."""
     try:
-        return ProjectImport(project=reader.project(data), repairs=reader.repairs)
+        return read(_Reader(filename))
     except RefiError:
         raise
     except Exception as error:
+        # Never a traceback for a bad file: an unexpected failure still names the file.
         raise RefiError(
             filename, f"it could not be read ({type(error).__name__}: {error})."
         ) from error
@@ -156,6 +133,39 @@ class _Reader(_RepairLog):
         if namespace != expected:
             found = f"namespace {namespace!r}" if namespace else "no namespace"
             self.repair(f"<{_local(root)}> has {found} instead of {expected!r}; read it anyway.")
+
+    def codebook(self, data: bytes) -> list[QdaCode]:
+        if data[:4] == b"PK\x03\x04":
+            raise RefiError(
+                self.filename,
+                "it is a zip archive (a .qdpx project?), not a .qdc codebook; "
+                "import it as a project.",
+            )
+        root = self.parse(data, "the file")
+        kind = _local(root)
+        if kind == "Project":
+            raise RefiError(
+                self.filename, "it is a REFI-QDA project (<Project>), not a codebook (<CodeBook>)."
+            )
+        if kind != "CodeBook":
+            raise RefiError(
+                self.filename, f"its root element is <{kind}>, so it is not a REFI-QDA codebook."
+            )
+        self.check_namespace(root, CODEBOOK_NAMESPACE)
+        holder = _child(root, "Codes")
+        codes = [self.code(element) for element in _children(holder, "Code")]
+        if not codes:
+            raise RefiError(self.filename, "it holds no codes.")
+        codes = self.nest_slash_names(codes)
+        self.sets(root)
+        if str(root.get("origin", "")).startswith("Taguette") and not any(
+            code.description for code in walk_codes(codes)
+        ):
+            self.repair(
+                f"{root.get('origin')} leaves tag descriptions out of its .qdc export; "
+                "the codes were imported without descriptions (Taguette's codebook.csv has them)."
+            )
+        return codes
 
     def project(self, data: bytes) -> QdaProject:
         self.archive, qde = _open_archive(self, data)
@@ -220,10 +230,7 @@ class _Reader(_RepairLog):
     def code(self, element: Element) -> QdaCode:
         where = _where(element)
         guid = self.guids.claim("code", element.get("guid"), where)
-        name = (element.get("name") or "").strip()
-        if not name:
-            name = "(unnamed code)"
-            self.repair(f"{where}: has no name; called it {name!r}.")
+        name = self.name_of(element, where, "(unnamed code)")
         written = (element.get("isCodable") or "").strip()
         if written in _BOOLEANS:
             is_codable = written in ("true", "1")
@@ -231,8 +238,7 @@ class _Reader(_RepairLog):
             is_codable = True
             self.repair(f"{where}: isCodable is {written or 'missing'}; made it codable.")
         children = [self.code(child) for child in _children(element, "Code")]
-        for reference in _children(element, "NoteRef"):
-            self.note_refs.append((reference.get("targetGUID"), guid, where))
+        self.memos_about(guid, element, where)
         return QdaCode(
             guid=guid,
             name=name,
@@ -326,10 +332,7 @@ class _Reader(_RepairLog):
     def variable(self, element: Element) -> QdaVariable:
         where = _where(element)
         guid = self.guids.claim("variable", element.get("guid"), where)
-        name = (element.get("name") or "").strip()
-        if not name:
-            name = "(unnamed variable)"
-            self.repair(f"{where}: has no name; called it {name!r}.")
+        name = self.name_of(element, where, "(unnamed variable)")
         type_name = (element.get("typeOfVariable") or "").strip()
         if type_name not in VARIABLE_TYPES:
             self.repair(f"{where}: type {type_name or 'missing'}; read it as Text.")
@@ -346,8 +349,7 @@ class _Reader(_RepairLog):
         guid = self.guids.claim("case", element.get("guid"), where)
         values: dict[str, str] = {}
         for holder in _children(element, "VariableValue"):
-            reference = _child(holder, "VariableRef")
-            written = reference.get("targetGUID") if reference is not None else None
+            written = _target(holder, "VariableRef")
             variable_guid = self.guids.resolve("variable", written)
             if variable_guid is None:
                 self.repair(f"{where}: a value for an unknown variable {written}; skipped it.")
@@ -400,11 +402,10 @@ class _Reader(_RepairLog):
         if text is None:
             self.skipped_sources.add(guid)
             return None
-        name = (element.get("name") or "").strip()
-        if not name:
-            path = element.get("plainTextPath") or ""
-            name = posixpath.basename(path.replace("\\", "/")) or "(unnamed source)"
-            self.repair(f"{where}: has no name; called it {name!r}.")
+        path = element.get("plainTextPath") or ""
+        name = self.name_of(
+            element, where, posixpath.basename(path.replace("\\", "/")) or "(unnamed source)"
+        )
         where = f'source "{name}"'
         spans: list[tuple[Element, int, int]] = []
         for selection in _children(element, "PlainTextSelection"):
@@ -426,8 +427,7 @@ class _Reader(_RepairLog):
             if found is not None:
                 codings.append(found)
                 self.repair(f"{where}: a coding of the whole source; read it as all its text.")
-        for reference in _children(element, "NoteRef"):
-            self.note_refs.append((reference.get("targetGUID"), guid, where))
+        self.memos_about(guid, element, where)
         if _children(element, "VariableValue"):
             self.repair(f"{where}: variable values on a source are not imported (only on cases).")
         return QdaSource(
@@ -507,16 +507,14 @@ class _Reader(_RepairLog):
         where: str,
     ) -> QdaCoding | None:
         here = f"{_where(element)} in {where}"
-        reference = _child(element, "CodeRef")
-        written = reference.get("targetGUID") if reference is not None else None
+        written = _target(element, "CodeRef")
         code_guid = self.guids.resolve("code", written)
         if code_guid is None:
             what = f"an unknown code {written}" if written else "no code"
             self.repair(f"{here}: refers to {what}; skipped it.")
             return None
         guid = self.guids.claim("coding", element.get("guid"), here)
-        for note in _children(element, "NoteRef"):
-            self.note_refs.append((note.get("targetGUID"), guid, here))
+        self.memos_about(guid, element, here)
         return QdaCoding(
             guid=guid,
             source_guid=source_guid,
@@ -532,8 +530,7 @@ class _Reader(_RepairLog):
     def note(self, element: Element) -> QdaNote:
         where = _where(element)
         guid = self.guids.claim("note", element.get("guid"), where)
-        for reference in _children(element, "NoteRef"):
-            self.note_refs.append((reference.get("targetGUID"), guid, where))
+        self.memos_about(guid, element, where)
         return QdaNote(
             guid=guid,
             name=(element.get("name") or "").strip(),
@@ -541,6 +538,11 @@ class _Reader(_RepairLog):
             creator_guid=self.user(element.get("creatingUser"), where),
             created=self.when(element.get("creationDateTime"), where),
         )
+
+    def memos_about(self, guid: str, element: Element, where: str) -> None:
+        """The memos the element's <NoteRef>s name are about `guid` (resolved at the end)."""
+        for reference in _children(element, "NoteRef"):
+            self.note_refs.append((reference.get("targetGUID"), guid, where))
 
     def links(self, holder: Element | None) -> None:
         for link in _children(holder, "Link"):
@@ -568,6 +570,14 @@ class _Reader(_RepairLog):
                 note.target_guids.append(target)
 
     # -- small values ------------------------------------------------------------------------
+
+    def name_of(self, element: Element, where: str, unnamed: str) -> str:
+        """The element's name, or `unnamed` (said) when it has none."""
+        name = (element.get("name") or "").strip()
+        if not name:
+            name = unnamed
+            self.repair(f"{where}: has no name; called it {name!r}.")
+        return name
 
     def user(self, written: str | None, where: str) -> str | None:
         if written is None or not written.strip():

@@ -42,6 +42,12 @@ def _child(element: Element | None, name: str) -> Element | None:
     return found[0] if found else None
 
 
+def _target(element: Element, name: str) -> str | None:
+    """The GUID the element's first <name> reference (<CodeRef>, <VariableRef>) points to."""
+    reference = _child(element, name)
+    return reference.get("targetGUID") if reference is not None else None
+
+
 def _text(element: Element | None) -> str:
     return "".join(element.itertext()) if element is not None else ""
 
