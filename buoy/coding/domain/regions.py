@@ -121,7 +121,19 @@ _TOKEN = re.compile(r'\s*(?:(\()|(\))|"([^"]*)"|(AND|OR|NOT)\b|([^\s()"]+))')
 
 def parse_query(text: str) -> Query:
     """Read a query (module docstring); QueryError names the position and the problem."""
-    tokens: list[tuple[str, str, int]] = []
+    tokens = _tokens(text)
+    if not tokens:
+        raise QueryError("the query is empty")
+    return _Parser(tokens).query()
+
+
+# (kind, text, position): kind is "(", ")", "code" or "op"; position counts from 0.
+_Token = tuple[str, str, int]
+
+
+def _tokens(text: str) -> list[_Token]:
+    """The query's brackets, code names (quoted or bare) and operators, with their places."""
+    tokens: list[_Token] = []
     position = 0
     while position < len(text):
         if text[position:].strip() == "":
@@ -142,51 +154,60 @@ def parse_query(text: str) -> Query:
         else:
             tokens.append(("code", bare, at))
         position = match.end()
-    if not tokens:
-        raise QueryError("the query is empty")
-    index = 0
+    return tokens
 
-    def peek() -> tuple[str, str, int] | None:
-        return tokens[index] if index < len(tokens) else None
 
-    def take() -> tuple[str, str, int]:
-        nonlocal index
-        token = tokens[index]
-        index += 1
+# Weakest first: OR joins ANDs, AND joins NOTs, NOT joins atoms.
+_OPERATORS = ("OR", "AND", "NOT")
+
+
+class _Parser:
+    """Recursive descent over the tokens, one level per operator."""
+
+    def __init__(self, tokens: list[_Token]) -> None:
+        self.tokens = tokens
+        self.index = 0
+
+    def query(self) -> Query:
+        query = self.expression(0)
+        if (extra := self.peek()) is not None:
+            raise QueryError(f"unexpected “{extra[1]}” at character {extra[2] + 1}")
+        return query
+
+    def peek(self) -> _Token | None:
+        return self.tokens[self.index] if self.index < len(self.tokens) else None
+
+    def take(self) -> _Token:
+        token = self.tokens[self.index]
+        self.index += 1
         return token
 
-    def expression(level: int) -> Query:
-        operators = ("OR", "AND", "NOT")
-        if level == 3:
-            return atom()
-        left = expression(level + 1)
-        while (token := peek()) is not None and token[0] == "op" and token[1] == operators[level]:
-            take()
-            left = Operation(operators[level], left, expression(level + 1))
+    def expression(self, level: int) -> Query:
+        if level == len(_OPERATORS):
+            return self.atom()
+        operator = _OPERATORS[level]
+        left = self.expression(level + 1)
+        while (token := self.peek()) is not None and token[0] == "op" and token[1] == operator:
+            self.take()
+            left = Operation(operator, left, self.expression(level + 1))
         return left
 
-    def atom() -> Query:
-        token = peek()
-        if token is None:
+    def atom(self) -> Query:
+        if self.peek() is None:
             raise QueryError("the query ends where a code was expected")
-        kind, value, at = take()
+        kind, value, at = self.take()
         if kind == "(":
-            inner = expression(0)
-            closing = peek()
+            inner = self.expression(0)
+            closing = self.peek()
             if closing is None or closing[0] != ")":
                 raise QueryError(f"the bracket at character {at + 1} is not closed")
-            take()
+            self.take()
             return inner
         if kind == "code":
             if not value.strip():
                 raise QueryError(f"empty code name at character {at + 1}")
             return Term(value)
         raise QueryError(f"a code was expected at character {at + 1}, not “{value}”")
-
-    query = expression(0)
-    if (extra := peek()) is not None:
-        raise QueryError(f"unexpected “{extra[1]}” at character {extra[2] + 1}")
-    return query
 
 
 def terms_of(query: Query) -> list[str]:
