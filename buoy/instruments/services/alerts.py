@@ -10,10 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buoy.access.domain.roles import can_see_case
 from buoy.access.models import User
 from buoy.audit.services import record
-from buoy.cases.selectors import access_facts, require_case_access
+from buoy.cases.selectors import require_case_access, staff_on_case
 from buoy.core.errors import InvalidInput
 from buoy.instruments.domain.alerts import (
     NOTE_MAX_LENGTH,
@@ -77,7 +76,8 @@ def handle_alert(
         actions=actions, handled_at=when, raised_at=alert.raised_at, now=now, note=note
     ):
         errors.setdefault(problem.field, []).append(_handling_message(problem))
-    if not who.is_active or not can_see_case(who.as_actor(), access_facts(alert.case)):
+    # The same rule as the form's list of colleagues: active staff who may see the case.
+    if who not in staff_on_case(alert.case):
         errors["handled_by"] = [_("Choose a colleague who works on this case.")]
     if errors:
         raise InvalidInput(errors)

@@ -15,7 +15,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from buoy.audit.services import record
 from buoy.cases.models import Case
 from buoy.core.errors import InvalidInput
 from buoy.core.forms import add_service_errors
@@ -144,28 +143,16 @@ def case_section(request: HttpRequest, case_id: int) -> HttpResponse:
     user = _user(request)
     # The case page has recorded the view of the case; this records what the section shows.
     case = _case(request, case_id, audit=False)
-    assessments = list(selectors.assessments_visible_to(user).filter(case=case))
-    history = list(selectors.alert_history(case))
-    record(
-        actor=user,
-        action="instruments.assessment.listed",
-        subject=case,
-        context={
-            "case": case.pk,
-            "ids": sorted(a.pk for a in assessments),
-            "count": len(assessments),
-            "alerts": sorted(a.pk for a in history),
-        },
-    )
+    shown = selectors.assessments_shown_on_case(user, case)
     return render(
         request,
         "instruments/case_section.html",
         {
             "case": case,
-            "assessments": assessments,
+            "assessments": shown.assessments,
             "charts": _history_charts(case),
-            "alerts": [alert for alert in history if not alert.is_handled],
-            "history": history,
+            "alerts": [alert for alert in shown.alerts if not alert.is_handled],
+            "history": shown.alerts,
             "overdue_hours": selectors.alert_overdue_hours(),
             "language": _language(),
         },
@@ -364,6 +351,6 @@ def assessment(request: HttpRequest, case_id: int, assessment_id: int) -> HttpRe
             "link_language": _language_name(found.language),
             "link_licensed": instrument.licence.status == "licensed",
             "norms": _norm_rows(instrument, score.total if score else None),
-            "corrections": found.corrections.select_related("corrected_by"),
+            "corrections": selectors.corrections_of(found),
         },
     )
