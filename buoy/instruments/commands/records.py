@@ -7,24 +7,18 @@ import argparse
 import csv
 import io
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from buoy.access.models import User
 from buoy.cases.models import Case
 from buoy.cases.selectors import cases_visible_to
-from buoy.core.errors import InvalidInput
-from buoy.instruments.models import Timepoint
-from buoy.instruments.selectors import current_instrument
+from buoy.core.errors import InvalidInput, NotFound
+from buoy.instruments.commands.common import _fail
+from buoy.instruments.selectors import current_instrument, timepoint_with_code, timepoints
 from buoy.instruments.services import import_assessments
 
 Found = list[tuple[str, str, dict[str, Any], bool]]  # record id, event, answers, complete
-
-
-def _fail(message: str) -> int:
-    print(f"buoy: {' '.join(message.split())}", file=sys.stderr)
-    return 2
 
 
 def read_mapping(path: str, user: User) -> dict[str, Case]:
@@ -61,10 +55,11 @@ def import_records(args: argparse.Namespace) -> int:
     version = current_instrument(args.instrument)
     instrument = version.instrument()
     name = Path(args.file).name
-    default_timepoint = Timepoint.objects.filter(code=args.timepoint).first()
-    if default_timepoint is None:
+    try:
+        default_timepoint = timepoint_with_code(args.timepoint)
+    except NotFound:
         return _fail(f"no timepoint {args.timepoint!r}")
-    timepoints = {t.code: t for t in Timepoint.objects.all()}
+    by_code = {t.code: t for t in timepoints()}
     try:
         mapping = read_mapping(args.mapping, user)
         text = Path(args.file).read_bytes().decode("utf-8-sig")
@@ -98,9 +93,7 @@ def import_records(args: argparse.Namespace) -> int:
                 f"{name}: record {record_id!r} is not in the mapping file "
                 "(map it, or pass --skip-unmapped)"
             )
-        rows.append(
-            (mapping[record_id], timepoints.get(event, default_timepoint), answers, complete)
-        )
+        rows.append((mapping[record_id], by_code.get(event, default_timepoint), answers, complete))
     try:
         created = import_assessments(actor=user, instrument_version=version, rows=rows, source=name)
     except InvalidInput as error:
