@@ -284,7 +284,7 @@ def test_a_time_without_a_zone_is_read_in_the_local_time_zone(
         actor=alice_worker,
         alert=alert,
         actions=["caregiver_contacted"],
-        handled_at=dt.datetime(2026, 3, 3, 10, 15),
+        handled_at=dt.datetime.fromisoformat("2026-03-03T10:15"),  # as a form gives it: no zone
     )
     alert.refresh_from_db()
     assert alert.handled_at == dt.datetime(2026, 3, 3, 10, 15, tzinfo=SHANGHAI)
