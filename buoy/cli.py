@@ -240,6 +240,10 @@ def _serve(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
+    from buoy.config.environment import prepare_data_folder
+
+    # Before the server's workers start, so they find one folder and one secret key.
+    prepare_data_folder(settings.BUOY_HOME)
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     url = f"http://{args.host}:{args.port}/"

@@ -166,9 +166,8 @@ def test_cli_stats_agreement_export_and_import(coded_study, tmp_path, capsys) ->
 
 
 def test_case_transcripts_export_as_cases_with_variables_and_no_names(
-    alice_worker, alice_case
+    alice_worker, alice_case, casework
 ) -> None:
-    casework = services.casework_project()
     services.import_transcript(
         actor=alice_worker, project=casework, filename="", pasted="妈妈：还好。", case=alice_case
     )
@@ -185,9 +184,8 @@ def test_case_transcripts_export_as_cases_with_variables_and_no_names(
 
 
 def test_the_casework_project_leaves_only_when_asked_in_so_many_words(
-    alice_worker, alice_case, tmp_path, capsys
+    alice_worker, alice_case, casework, tmp_path, capsys
 ) -> None:
-    casework = services.casework_project()
     services.import_transcript(
         actor=alice_worker, project=casework, filename="", pasted="妈妈：还好。", case=alice_case
     )

@@ -174,7 +174,10 @@ def caregiver_pilot() -> QdaProject:
                 created=datetime(2026, 1, 15, 10, 30, 5, 250000, tzinfo=beijing),
                 description="First interview",
             ),
-            QdaSource(guid(31), "interview B", en, created=datetime(2026, 1, 16, 9, 0)),
+            # Written without an offset (xsd:dateTime allows it): it must come back so.
+            QdaSource(
+                guid(31), "interview B", en, created=datetime.fromisoformat("2026-01-16T09:00")
+            ),
         ],
         cases=[
             QdaCase(
