@@ -1,0 +1,88 @@
+"""Transcripts: who may read which, and the one door to a single transcript.
+
+Who sees a transcript (ADR 0008's companion rules, `docs/coding.md`):
+- workers and supervisors: the transcripts of the cases they may see, and any de-identified or
+  case-less transcript of a project they are a member of;
+- researchers: only de-identified or case-less transcripts of projects they are members of;
+- administrators: none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from buoy.access.domain.roles import Role, can_see_case
+from buoy.access.models import User
+from buoy.audit.services import record
+from buoy.cases.selectors import access_facts, cases_visible_to
+from buoy.coding.models import (
+    ProjectMember,
+    Transcript,
+)
+from buoy.coding.selectors.projects import is_member
+from buoy.core.errors import NotFound
+
+
+def transcripts_visible_to(user: User) -> QuerySet[Transcript]:
+    """Every transcript `user` may read (see the module docstring)."""
+    if not user.is_authenticated or not user.is_active:
+        return Transcript.objects.none()
+    role = user.role_enum
+    member = ProjectMember.objects.filter(project=OuterRef("project_id"), user_id=user.pk)
+    research_copy = Q(Exists(member)) & (Q(is_deidentified=True) | Q(case__isnull=True))
+    if role in (Role.WORKER, Role.SUPERVISOR):
+        own_cases = cases_visible_to(user).values("pk")
+        return Transcript.objects.filter(Q(case__in=own_cases) | research_copy)
+    if role is Role.RESEARCHER:
+        return Transcript.objects.filter(research_copy)
+    return Transcript.objects.none()
+
+
+def may_read_transcript(user: User, transcript: Transcript) -> bool:
+    """`transcripts_visible_to` for one transcript already loaded (the same rule, no list).
+
+    tests/coding/test_coding_services.py checks that the two agree for every persona.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return False
+    role = user.role_enum
+    staff = role in (Role.WORKER, Role.SUPERVISOR)
+    case = transcript.case
+    if staff and case is not None and can_see_case(user.as_actor(), access_facts(case)):
+        return True
+    if role not in (Role.WORKER, Role.SUPERVISOR, Role.RESEARCHER):
+        return False
+    if not (transcript.is_deidentified or transcript.case_id is None):
+        return False
+    return is_member(user, transcript.project_id)
+
+
+def get_transcript_for(
+    user: User,
+    transcript_id: Any,
+    *,
+    audit_as: str | None = "coding.transcript.viewed",
+    with_text: bool = True,
+) -> Transcript:
+    """The transcript if `user` may read it; the same NotFound for "missing" and "not yours".
+
+    Opening an identifiable transcript is audited; a caller about to change it passes
+    `audit_as=None` because the change is audited by its service.
+    """
+    try:
+        pk = int(transcript_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    found = Transcript.objects.select_related("project", "case")
+    if not with_text:
+        found = found.defer("text")  # coding needs only the stored length
+    transcript = found.filter(pk=pk).first()
+    if transcript is not None and not may_read_transcript(user, transcript):
+        transcript = None
+    if transcript is None:
+        raise NotFound()
+    if audit_as:
+        record(actor=user, action=audit_as, subject=transcript)
+    return transcript
