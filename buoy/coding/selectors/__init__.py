@@ -9,12 +9,7 @@ name, so `from buoy.coding.selectors import get_transcript_for` keeps working; n
 leading underscore are shared between the package's modules only.
 """
 
-from buoy.coding.selectors.agreement import (
-    AgreementInputs,
-    agreement_inputs,
-    coders_in,
-    codings_of,
-)
+from buoy.coding.selectors.agreement import AgreementInputs, agreement_inputs, coders_in, codings_of
 from buoy.coding.selectors.autocoding import (
     AUTOCODING_LIMIT,
     AUTOCODING_SECONDS,
@@ -36,20 +31,9 @@ from buoy.coding.selectors.deidentify import (
     names_in_case,
     redaction_suggestions,
 )
-from buoy.coding.selectors.exchange import (
-    case_guid,
-    exchange_project,
-    person_guid,
-)
-from buoy.coding.selectors.exports import (
-    EXPORT_TYPES,
-    export_for,
-    segments_table,
-)
-from buoy.coding.selectors.memos import (
-    memo_report,
-    memos_visible_to,
-)
+from buoy.coding.selectors.exchange import case_guid, exchange_project, person_guid
+from buoy.coding.selectors.exports import EXPORT_TYPES, export_for, segments_table
+from buoy.coding.selectors.memos import memo_report, memos_visible_to
 from buoy.coding.selectors.projects import (
     get_project_for,
     is_member,
@@ -58,10 +42,7 @@ from buoy.coding.selectors.projects import (
     projects_visible_to,
     research_projects_of,
 )
-from buoy.coding.selectors.pseudonyms import (
-    case_pseudonyms,
-    case_pseudonyms_by_project,
-)
+from buoy.coding.selectors.pseudonyms import case_pseudonyms, case_pseudonyms_by_project
 from buoy.coding.selectors.queries import (
     QueryHit,
     SegmentFilter,
@@ -71,14 +52,8 @@ from buoy.coding.selectors.queries import (
     hits_table,
     run_code_query,
 )
-from buoy.coding.selectors.search import (
-    SearchHit,
-    search_transcripts,
-)
-from buoy.coding.selectors.segments import (
-    segments_in,
-    undoable_action,
-)
+from buoy.coding.selectors.search import SearchHit, search_transcripts
+from buoy.coding.selectors.segments import segments_in, undoable_action
 from buoy.coding.selectors.suggestions import (
     SUGGESTION_MAX_NEGATIVES,
     SUGGESTION_THRESHOLD,

@@ -8,11 +8,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from buoy.access.models import User
 from buoy.coding.domain.agreement import Coding
-from buoy.coding.models import (
-    CodedSegment,
-    Project,
-    Transcript,
-)
+from buoy.coding.models import CodedSegment, Project, Transcript
 
 
 def codings_of(

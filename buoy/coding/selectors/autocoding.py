@@ -18,11 +18,7 @@ from buoy.coding.domain.autocoding import (
     find_spans,
     prepare,
 )
-from buoy.coding.models import (
-    Project,
-    SpeakerTurn,
-    Transcript,
-)
+from buoy.coding.models import Project, SpeakerTurn, Transcript
 from buoy.coding.selectors.transcripts import transcripts_visible_to
 from buoy.core.errors import InvalidInput
 

@@ -10,13 +10,7 @@ from django.db.models import QuerySet
 from buoy.access.domain.roles import Role
 from buoy.access.models import User
 from buoy.coding.domain.codebook import descendants, rollup_counts
-from buoy.coding.models import (
-    Code,
-    CodedSegment,
-    Project,
-    ProjectKind,
-    Transcript,
-)
+from buoy.coding.models import Code, CodedSegment, Project, ProjectKind, Transcript
 from buoy.coding.selectors.projects import get_project_for
 from buoy.core.errors import NotFound
 

@@ -6,15 +6,8 @@ from typing import Any
 
 from buoy.access.models import User
 from buoy.audit.services import record
-from buoy.coding.domain.redaction import (
-    ID_NUMBER,
-    PHONE,
-    RedactionSuggestion,
-    suggest_redactions,
-)
-from buoy.coding.models import (
-    Transcript,
-)
+from buoy.coding.domain.redaction import ID_NUMBER, PHONE, RedactionSuggestion, suggest_redactions
+from buoy.coding.models import Transcript
 
 
 def names_in_case(case: Any) -> list[str]:

@@ -19,12 +19,7 @@ from buoy.coding.domain.refi import (
     QdaUser,
     QdaVariable,
 )
-from buoy.coding.models import (
-    CodedSegment,
-    Memo,
-    Project,
-    Transcript,
-)
+from buoy.coding.models import CodedSegment, Memo, Project, Transcript
 from buoy.coding.selectors.codebook import codes_of
 
 

@@ -8,17 +8,9 @@ from django.utils.translation import gettext as _
 
 from buoy.access.models import User
 from buoy.audit.services import record
-from buoy.coding.domain.refi import (
-    write_codebook,
-    write_project,
-)
+from buoy.coding.domain.refi import write_codebook, write_project
 from buoy.coding.domain.tables import Table, to_csv, to_xlsx
-from buoy.coding.models import (
-    CodedSegment,
-    Memo,
-    Project,
-    Transcript,
-)
+from buoy.coding.models import CodedSegment, Memo, Project, Transcript
 from buoy.coding.selectors.exchange import exchange_project
 from buoy.coding.selectors.memos import memos_visible_to
 from buoy.coding.selectors.pseudonyms import _case_labels, case_pseudonyms

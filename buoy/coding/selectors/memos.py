@@ -9,10 +9,7 @@ from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.cases.selectors import cases_visible_to
 from buoy.coding.domain.tables import Table
-from buoy.coding.models import (
-    Memo,
-    Project,
-)
+from buoy.coding.models import Memo, Project
 from buoy.coding.selectors.pseudonyms import _case_labels
 from buoy.coding.selectors.transcripts import transcripts_visible_to
 

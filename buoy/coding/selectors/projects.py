@@ -8,12 +8,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from buoy.access.domain.roles import can_see_identifiable_cases
 from buoy.access.models import User
-from buoy.coding.models import (
-    CodedSegment,
-    Project,
-    ProjectKind,
-    ProjectMember,
-)
+from buoy.coding.models import CodedSegment, Project, ProjectKind, ProjectMember
 from buoy.core.errors import NotFound
 
 

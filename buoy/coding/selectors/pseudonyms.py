@@ -9,10 +9,7 @@ from django.db.models import Min, QuerySet
 from buoy.access.domain.roles import can_see_identifiable_cases
 from buoy.access.models import User
 from buoy.cases.selectors import cases_visible_to
-from buoy.coding.models import (
-    Project,
-    Transcript,
-)
+from buoy.coding.models import Project, Transcript
 
 
 def case_pseudonyms(transcripts: QuerySet[Transcript]) -> dict[int, str]:

@@ -9,20 +9,9 @@ from django.utils.translation import gettext as _
 
 from buoy.access.models import User
 from buoy.audit.services import record
-from buoy.coding.domain.regions import (
-    QueryError,
-    Region,
-    evaluate,
-    merge,
-    parse_query,
-)
+from buoy.coding.domain.regions import QueryError, Region, evaluate, merge, parse_query
 from buoy.coding.domain.tables import Table
-from buoy.coding.models import (
-    Code,
-    CodedSegment,
-    Project,
-    Transcript,
-)
+from buoy.coding.models import Code, CodedSegment, Project, Transcript
 from buoy.coding.selectors.codebook import descendant_ids
 from buoy.coding.selectors.pseudonyms import _case_labels
 from buoy.coding.selectors.transcripts import transcripts_visible_to

@@ -11,10 +11,7 @@ from django.db.models.functions import Substr
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.coding.domain.words import fts5_match, search_terms
-from buoy.coding.models import (
-    Passage,
-    Project,
-)
+from buoy.coding.models import Passage, Project
 from buoy.coding.selectors.transcripts import transcripts_visible_to
 
 

@@ -5,12 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from buoy.access.models import User
-from buoy.coding.models import (
-    CodedSegment,
-    CodingAction,
-    Project,
-    Transcript,
-)
+from buoy.coding.models import CodedSegment, CodingAction, Project, Transcript
 
 
 def segments_in(transcript: Transcript) -> QuerySet[CodedSegment]:

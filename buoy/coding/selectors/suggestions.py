@@ -7,18 +7,9 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from buoy.access.models import User
-from buoy.coding.domain.autocoding import (
-    sentence_spans,
-    uncovered,
-)
+from buoy.coding.domain.autocoding import sentence_spans, uncovered
 from buoy.coding.domain.suggestions import ModelFormatError, SuggestionModel
-from buoy.coding.models import (
-    Code,
-    CodedSegment,
-    Project,
-    SuggestionModelRecord,
-    Transcript,
-)
+from buoy.coding.models import Code, CodedSegment, Project, SuggestionModelRecord, Transcript
 from buoy.coding.selectors.autocoding import turns_of
 from buoy.coding.selectors.queries import filtered_segments
 from buoy.coding.selectors.transcripts import transcripts_visible_to

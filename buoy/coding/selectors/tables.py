@@ -8,15 +8,9 @@ from django.utils.translation import gettext as _
 
 from buoy.access.models import User
 from buoy.audit.services import record
-from buoy.coding.domain.regions import (
-    co_occurrence,
-    merge,
-)
+from buoy.coding.domain.regions import co_occurrence, merge
 from buoy.coding.domain.tables import Table
-from buoy.coding.models import (
-    Code,
-    Project,
-)
+from buoy.coding.models import Code, Project
 from buoy.coding.selectors.codebook import codes_of
 from buoy.coding.selectors.pseudonyms import _case_labels
 from buoy.coding.selectors.queries import SegmentFilter, filtered_segments

@@ -17,10 +17,7 @@ from buoy.access.domain.roles import Role, can_see_case
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.cases.selectors import access_facts, cases_visible_to
-from buoy.coding.models import (
-    ProjectMember,
-    Transcript,
-)
+from buoy.coding.models import ProjectMember, Transcript
 from buoy.coding.selectors.projects import is_member
 from buoy.core.errors import NotFound
 

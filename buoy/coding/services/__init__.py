@@ -8,46 +8,24 @@ name, so `from buoy.coding.services import apply_codes` keeps working; names wit
 underscore are shared between the package's modules only.
 """
 
-from buoy.coding.services.autocoding import (
-    AutocodingResult,
-    apply_autocoding,
-)
-from buoy.coding.services.codebook import (
-    add_code,
-    merge_codes,
-    move_code,
-    split_code,
-    update_code,
-)
-from buoy.coding.services.deidentify import (
-    make_deidentified_copy,
-)
-from buoy.coding.services.exchange import (
-    RefiImport,
-    import_refi,
-)
-from buoy.coding.services.memos import (
-    write_memo,
-)
+from buoy.coding.services.autocoding import AutocodingResult, apply_autocoding
+from buoy.coding.services.codebook import add_code, merge_codes, move_code, split_code, update_code
+from buoy.coding.services.deidentify import make_deidentified_copy
+from buoy.coding.services.exchange import RefiImport, import_refi
+from buoy.coding.services.memos import write_memo
 from buoy.coding.services.projects import (
     CASEWORK_PROJECT,
     add_member,
     casework_project,
     start_project,
 )
-from buoy.coding.services.segments import (
-    apply_codes,
-    remove_segment,
-    undo_last,
-)
+from buoy.coding.services.segments import apply_codes, remove_segment, undo_last
 from buoy.coding.services.suggestions import (
     SUGGESTION_MIN_EXAMPLES,
     accept_suggestion,
     train_suggestions,
 )
-from buoy.coding.services.transcripts import (
-    import_transcript,
-)
+from buoy.coding.services.transcripts import import_transcript
 
 __all__ = [
     "CASEWORK_PROJECT",

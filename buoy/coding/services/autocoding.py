@@ -11,16 +11,8 @@ from django.utils.translation import gettext as _
 
 from buoy.access.models import User
 from buoy.audit.services import record
-from buoy.coding.models import (
-    Code,
-    CodedSegment,
-    CodingAction,
-    Project,
-)
-from buoy.coding.selectors import (
-    AutoMatch,
-    transcripts_visible_to,
-)
+from buoy.coding.models import Code, CodedSegment, CodingAction, Project
+from buoy.coding.selectors import AutoMatch, transcripts_visible_to
 from buoy.coding.services.projects import _require_coder
 from buoy.coding.services.segments import _check_span, _codable
 from buoy.core.errors import InvalidInput, NotFound

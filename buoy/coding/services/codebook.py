@@ -10,17 +10,10 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buoy.access.domain.roles import (
-    can_edit_department_codebook,
-)
+from buoy.access.domain.roles import can_edit_department_codebook
 from buoy.access.models import User
 from buoy.audit.services import record
-from buoy.coding.models import (
-    Code,
-    CodedSegment,
-    Project,
-    ProjectKind,
-)
+from buoy.coding.models import Code, CodedSegment, Project, ProjectKind
 from buoy.coding.services.projects import _require_coder
 from buoy.core.errors import Forbidden, InvalidInput
 

@@ -19,22 +19,10 @@ from buoy.coding.domain.redaction import (
     apply_redactions,
     with_speaker_labels,
 )
-from buoy.coding.domain.transcripts import (
-    ParsedTranscript,
-    find_speaker_labels,
-    find_speaker_turns,
-)
+from buoy.coding.domain.transcripts import ParsedTranscript, find_speaker_labels, find_speaker_turns
 from buoy.coding.domain.transcripts import SpeakerTurn as ParsedSpeakerTurn
-from buoy.coding.models import (
-    CodedSegment,
-    Project,
-    ProjectKind,
-    Transcript,
-)
-from buoy.coding.selectors import (
-    case_pseudonyms,
-    names_in_case,
-)
+from buoy.coding.models import CodedSegment, Project, ProjectKind, Transcript
+from buoy.coding.selectors import case_pseudonyms, names_in_case
 from buoy.coding.services.projects import _require_coder
 from buoy.coding.services.transcripts import _index
 from buoy.core.errors import InvalidInput

@@ -9,23 +9,12 @@ from typing import Any
 
 from django.db import transaction
 
-from buoy.access.domain.roles import (
-    can_code_interviews,
-)
+from buoy.access.domain.roles import can_code_interviews
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.coding.domain.refi import QdaCode, QdaProject, RefiError, read_codebook, read_project
-from buoy.coding.domain.transcripts import (
-    normalise_text,
-)
-from buoy.coding.models import (
-    Code,
-    CodedSegment,
-    Memo,
-    Project,
-    ProjectMember,
-    Transcript,
-)
+from buoy.coding.domain.transcripts import normalise_text
+from buoy.coding.models import Code, CodedSegment, Memo, Project, ProjectMember, Transcript
 from buoy.coding.services.projects import start_project
 from buoy.coding.services.transcripts import _index
 from buoy.core.errors import InvalidInput

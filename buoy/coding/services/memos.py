@@ -9,13 +9,7 @@ from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.cases.models import Case
 from buoy.cases.selectors import require_case_access
-from buoy.coding.models import (
-    Code,
-    CodedSegment,
-    Memo,
-    Project,
-    Transcript,
-)
+from buoy.coding.models import Code, CodedSegment, Memo, Project, Transcript
 from buoy.coding.services.projects import _require_coder
 from buoy.core.errors import Forbidden, InvalidInput
 

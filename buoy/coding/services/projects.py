@@ -8,22 +8,12 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from buoy.access.domain.roles import (
-    can_code_interviews,
-    can_start_research_projects,
-)
+from buoy.access.domain.roles import can_code_interviews, can_start_research_projects
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.coding.domain.codebook import CodebookNode, bundled_codebook, walk
-from buoy.coding.models import (
-    Code,
-    Project,
-    ProjectKind,
-    ProjectMember,
-)
-from buoy.coding.selectors import (
-    is_member,
-)
+from buoy.coding.models import Code, Project, ProjectKind, ProjectMember
+from buoy.coding.selectors import is_member
 from buoy.core.errors import Forbidden, InvalidInput, NotFound
 
 CASEWORK_PROJECT = "Casework"

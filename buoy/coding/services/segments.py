@@ -11,13 +11,7 @@ from django.utils.translation import gettext as _
 
 from buoy.access.models import User
 from buoy.audit.services import record
-from buoy.coding.models import (
-    Code,
-    CodedSegment,
-    CodingAction,
-    Project,
-    Transcript,
-)
+from buoy.coding.models import Code, CodedSegment, CodingAction, Project, Transcript
 from buoy.coding.services.projects import _require_coder
 from buoy.core.errors import InvalidInput
 

@@ -10,16 +10,8 @@ from django.utils.translation import gettext as _
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.coding.domain.suggestions import train as train_model
-from buoy.coding.models import (
-    CodedSegment,
-    Project,
-    SuggestionModelRecord,
-    Transcript,
-)
-from buoy.coding.selectors import (
-    may_read_transcript,
-    training_examples,
-)
+from buoy.coding.models import CodedSegment, Project, SuggestionModelRecord, Transcript
+from buoy.coding.selectors import may_read_transcript, training_examples
 from buoy.coding.services.projects import _require_coder
 from buoy.coding.services.segments import apply_codes
 from buoy.core.errors import InvalidInput, NotFound

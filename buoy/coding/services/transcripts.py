@@ -20,12 +20,7 @@ from buoy.coding.domain.transcripts import (
     read_transcript,
 )
 from buoy.coding.domain.words import index_text
-from buoy.coding.models import (
-    Passage,
-    Project,
-    SpeakerTurn,
-    Transcript,
-)
+from buoy.coding.models import Passage, Project, SpeakerTurn, Transcript
 from buoy.coding.services.projects import _require_coder
 from buoy.core.errors import InvalidInput
 

@@ -1,0 +1,91 @@
+"""De-identified copies: confirm what to replace, then make the copy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from buoy.coding import selectors, services
+from buoy.coding.views.common import _messages_of, _transcript, _user, coder
+from buoy.core.errors import InvalidInput
+
+
+def _suggestion_key(suggestion: Any) -> str:
+    return f"{suggestion.start}:{suggestion.end}:{suggestion.kind}"
+
+
+def _extra_replacements(text: str, words: str, taken: list[tuple[int, int]]) -> list[Any]:
+    """Every occurrence of each extra word a person typed, where no accepted stretch is."""
+    from buoy.coding.domain.redaction import Replacement
+
+    found: list[Any] = []
+    for word in dict.fromkeys(line.strip() for line in words.splitlines()):
+        at = text.find(word) if word else -1
+        while at != -1:
+            end = at + len(word)
+            if all(end <= start or at >= stop for start, stop in taken):
+                found.append(Replacement(at, end, _("[removed]")))
+                taken.append((at, end))
+            at = text.find(word, end)
+    return found
+
+
+@coder
+def deidentify(request: HttpRequest, transcript_id: int) -> HttpResponse:
+    """Confirm what to replace, then make a de-identified copy in a research project."""
+    found = _transcript(request, transcript_id, audit=request.method == "GET")
+    user = _user(request)
+    if found.is_deidentified or found.case is None:
+        raise Http404(_("Only a case transcript is de-identified."))
+    suggestions = selectors.redaction_suggestions(user, found)
+    projects = list(selectors.research_projects_of(user))
+    errors: list[str] = []
+    chosen = {_suggestion_key(s) for s in suggestions}
+    extra = ""
+    if request.method == "POST":
+        chosen = set(request.POST.getlist("accept"))
+        extra = request.POST.get("extra", "")
+        accepted: list[Any] = [s for s in suggestions if _suggestion_key(s) in chosen]
+        accepted += _extra_replacements(found.text, extra, [(s.start, s.end) for s in accepted])
+        target = next((p for p in projects if str(p.pk) == request.POST.get("project")), None)
+        if target is None:
+            errors.append(_("Choose a research project you are a member of."))
+        else:
+            try:
+                copy = services.make_deidentified_copy(
+                    actor=user,
+                    transcript=found,
+                    project=target,
+                    accepted=accepted,
+                    carry_codings=request.POST.get("carry") == "on",
+                )
+            except InvalidInput as error:
+                errors += _messages_of(error)
+            else:
+                messages.success(request, _("The de-identified copy was made."))
+                return redirect("coding:transcript", transcript_id=copy.pk)
+    rows = []
+    for suggestion in suggestions:
+        before = found.text[max(0, suggestion.start - 12) : suggestion.start]
+        after = found.text[suggestion.end : suggestion.end + 12]
+        rows.append(
+            {
+                "key": _suggestion_key(suggestion),
+                "suggestion": suggestion,
+                "before": before,
+                "after": after,
+                "checked": _suggestion_key(suggestion) in chosen,
+            }
+        )
+    context = {
+        "transcript": found,
+        "rows": rows,
+        "projects": projects,
+        "errors": errors,
+        "extra": extra,
+    }
+    return render(request, "coding/deidentify.html", context, status=400 if errors else 200)
