@@ -24,6 +24,7 @@ from buoy.coding.selectors.codebook import (
     code_depths,
     codes_of,
     descendant_ids,
+    get_code_for,
     get_codebook_project_for,
 )
 from buoy.coding.selectors.deidentify import (
@@ -53,7 +54,7 @@ from buoy.coding.selectors.queries import (
     run_code_query,
 )
 from buoy.coding.selectors.search import SearchHit, search_transcripts
-from buoy.coding.selectors.segments import segments_in, undoable_action
+from buoy.coding.selectors.segments import get_segment_for, segments_in, undoable_action
 from buoy.coding.selectors.suggestions import (
     SUGGESTION_MAX_NEGATIVES,
     SUGGESTION_THRESHOLD,
@@ -111,8 +112,10 @@ __all__ = [
     "export_for",
     "filtered_segments",
     "find_code",
+    "get_code_for",
     "get_codebook_project_for",
     "get_project_for",
+    "get_segment_for",
     "get_transcript_for",
     "hits_table",
     "identifiers_in_case",

@@ -1,4 +1,5 @@
-"""A project's codebook: its codes in tree order, their depths, descendants and counts."""
+"""A project's codebook: the one door to a code, its codes in tree order, their depths,
+descendants and counts."""
 
 from __future__ import annotations
 
@@ -85,3 +86,20 @@ def get_codebook_project_for(user: User, project_id: Any) -> Project:
             if found is not None:
                 return found
         raise
+
+
+def get_code_for(user: User, code_id: Any) -> Code:
+    """The code if `user` may read its project's codebook (`get_codebook_project_for`); the
+    same NotFound for "missing" and "not yours". Merged codes too: they keep their page.
+
+    Not audited: a code is a word of the codebook and names no one.
+    """
+    try:
+        pk = int(code_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    code = Code.objects.filter(pk=pk).first()
+    if code is None:
+        raise NotFound()
+    code.project = get_codebook_project_for(user, code.project_id)
+    return code

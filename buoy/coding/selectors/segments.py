@@ -1,11 +1,42 @@
-"""Coded segments of a transcript, and the coder's last action that undo would take back."""
+"""Coded segments: the one door to a segment, a transcript's segments, and the coder's last
+action that undo would take back."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.db.models import QuerySet
 
 from buoy.access.models import User
+from buoy.audit.services import record
 from buoy.coding.models import CodedSegment, CodingAction, Project, Transcript
+from buoy.coding.selectors.transcripts import may_read_transcript
+from buoy.core.errors import NotFound
+
+
+def get_segment_for(
+    user: User, segment_id: Any, *, audit_as: str | None = "coding.segment.viewed"
+) -> CodedSegment:
+    """The coded segment if `user` may read its transcript; the same NotFound for "missing"
+    and "not yours". Removed segments too: removing one twice answers as the first time did.
+
+    Opening a segment is audited, as opening its transcript is; a caller about to change it
+    passes `audit_as=None` because the change is audited by its service.
+    """
+    try:
+        pk = int(segment_id)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    segment = (
+        CodedSegment.objects.select_related("transcript__project", "transcript__case")
+        .filter(pk=pk)
+        .first()
+    )
+    if segment is None or not may_read_transcript(user, segment.transcript):
+        raise NotFound()
+    if audit_as:
+        record(actor=user, action=audit_as, subject=segment)
+    return segment
 
 
 def segments_in(transcript: Transcript) -> QuerySet[CodedSegment]:

@@ -14,7 +14,7 @@ from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.coding import selectors, services
 from buoy.coding.forms import CodeForm
-from buoy.coding.models import Code, CodedSegment, Project
+from buoy.coding.models import CodedSegment, Project
 from buoy.coding.views.common import _language, _messages_of, _tree, _user
 from buoy.core.errors import Forbidden, InvalidInput, NotFound
 from buoy.core.forms import add_service_errors
@@ -69,11 +69,12 @@ def codebook(request: HttpRequest, project_id: int) -> HttpResponse:
 @login_required
 def code_edit(request: HttpRequest, code_id: int) -> HttpResponse:
     """Change one code: its fields, its place in the tree, merge it, or split it."""
-    code = Code.objects.filter(pk=code_id).select_related("project").first()
-    if code is None:
-        raise Http404(_("No such code."))
-    found = _codebook_project(request, code.project_id)
     user = _user(request)
+    try:
+        code = selectors.get_code_for(user, code_id)
+    except NotFound:
+        raise Http404(_("No such code.")) from None
+    found = code.project
     form = CodeForm(
         request.POST if request.POST.get("action") == "save" else None,
         initial={name: getattr(code, name) for name in CodeForm.base_fields},

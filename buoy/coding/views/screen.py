@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from buoy.coding import selectors, services
 from buoy.coding.domain.runs import cut_into_runs
 from buoy.coding.forms import MemoForm
-from buoy.coding.models import Code, CodedSegment, Transcript
+from buoy.coding.models import Code, Transcript
 from buoy.coding.views.common import (
     _is_casework,
     _language,
@@ -161,16 +161,8 @@ def apply(request: HttpRequest, transcript_id: int) -> HttpResponse:
 def segment_remove(request: HttpRequest, segment_id: int) -> HttpResponse:
     """Take a code off a stretch of text (undo brings it back)."""
     user = _user(request)
-    segment = (
-        CodedSegment.objects.filter(
-            pk=segment_id, transcript__in=selectors.transcripts_visible_to(user).values("pk")
-        )
-        .select_related("transcript__project")
-        .first()
-    )
-    if segment is None:
-        raise Http404(_("No such coded segment."))
     try:
+        segment = selectors.get_segment_for(user, segment_id, audit_as=None)
         services.remove_segment(actor=user, segment=segment)
     except (NotFound, Forbidden):
         raise Http404(_("No such coded segment.")) from None
