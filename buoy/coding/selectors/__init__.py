@@ -26,6 +26,7 @@ from buoy.coding.selectors.codebook import (
     descendant_ids,
     get_code_for,
     get_codebook_project_for,
+    may_edit_codebook,
 )
 from buoy.coding.selectors.deidentify import (
     identifiers_in_case,
@@ -120,6 +121,7 @@ __all__ = [
     "hits_table",
     "identifiers_in_case",
     "is_member",
+    "may_edit_codebook",
     "may_read_transcript",
     "memo_report",
     "memos_visible_to",

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from buoy.access.domain.roles import Role
+from buoy.access.domain.roles import Role, can_code_interviews, can_edit_department_codebook
 from buoy.access.models import User
 from buoy.coding.domain.codebook import descendants, rollup_counts
 from buoy.coding.models import Code, CodedSegment, Project, ProjectKind, Transcript
-from buoy.coding.selectors.projects import get_project_for
+from buoy.coding.selectors.projects import get_project_for, is_member
 from buoy.core.errors import NotFound
 
 
@@ -86,6 +86,16 @@ def get_codebook_project_for(user: User, project_id: Any) -> Project:
             if found is not None:
                 return found
         raise
+
+
+def may_edit_codebook(user: User, project: Project) -> bool:
+    """Who changes a codebook: the department's casework codebook is kept by supervisors and
+    administrators, a research project's by its members. The codebook pages and the codebook
+    services ask this one rule."""
+    role = user.role_enum
+    if project.kind == ProjectKind.CASEWORK:
+        return can_edit_department_codebook(role)
+    return can_code_interviews(role) and is_member(user, project.pk)
 
 
 def get_code_for(user: User, code_id: Any) -> Code:

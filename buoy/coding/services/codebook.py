@@ -10,23 +10,26 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from buoy.access.domain.roles import can_edit_department_codebook
+from buoy.access.domain.roles import can_code_interviews
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.coding.models import Code, CodedSegment, Project, ProjectKind
-from buoy.coding.services.projects import _require_coder
-from buoy.core.errors import Forbidden, InvalidInput
+from buoy.coding.selectors import may_edit_codebook
+from buoy.core.errors import Forbidden, InvalidInput, NotFound
 
 
 def _require_codebook_editor(actor: User | None, project: Project) -> None:
-    """Members edit a research project's codebook; the department's casework codebook is
-    kept by supervisors and administrators. Each edit makes a new codebook version."""
-    if actor is not None:
-        if project.kind == ProjectKind.CASEWORK:
-            if not can_edit_department_codebook(actor.role_enum):
-                raise Forbidden()
-        else:
-            _require_coder(actor, project)
+    """Forbidden (NotFound for a research project the actor is no member of) unless the actor
+    may change the codebook (`selectors.may_edit_codebook`); `actor=None` is the operator."""
+    if actor is None or may_edit_codebook(actor, project):
+        return
+    if project.kind != ProjectKind.CASEWORK and can_code_interviews(actor.role_enum):
+        raise NotFound()  # a research project the coder is no member of: as if missing
+    raise Forbidden()
+
+
+def _new_codebook_version(project: Project) -> None:
+    """Each change to a codebook makes a new codebook version (shown on the codebook page)."""
     Project.objects.filter(pk=project.pk).update(codebook_version=F("codebook_version") + 1)
 
 
@@ -43,6 +46,7 @@ def add_code(
 ) -> Code:
     """A new code (or category) in the project's codebook, last among its siblings."""
     _require_codebook_editor(actor, project)
+    _new_codebook_version(project)
     if not name_en.strip():
         raise InvalidInput({"name_en": [_("A code needs an English name.")]})
     if parent is not None and parent.project_id != project.pk:
@@ -65,6 +69,7 @@ def add_code(
 def move_code(*, actor: User | None, code: Code, new_parent: Code | None) -> None:
     """Put a code under another parent (or at the top); never under its own descendant."""
     _require_codebook_editor(actor, code.project)
+    _new_codebook_version(code.project)
     if new_parent is not None:
         if new_parent.project_id != code.project_id:
             raise InvalidInput({"parent": [_("The new parent belongs to another project.")]})
@@ -86,6 +91,7 @@ def merge_codes(*, actor: User | None, merged: Code, into: Code) -> None:
     history; queries and counts follow `merged_into`.
     """
     _require_codebook_editor(actor, merged.project)
+    _new_codebook_version(merged.project)
     if merged.pk == into.pk or merged.project_id != into.project_id:
         raise InvalidInput({"into": [_("Merge into another code of the same project.")]})
     if merged.children.active().exists():
@@ -110,6 +116,7 @@ def split_code(
     the same coder, so the history shows what was split.
     """
     _require_codebook_editor(actor, code.project)
+    _new_codebook_version(code.project)
     names = [name.strip() for name in new_names if name.strip()]
     if len(names) < 2:
         raise InvalidInput({"new_names": [_("Split into at least two codes.")]})
@@ -146,6 +153,7 @@ def split_code(
 def update_code(*, actor: User | None, code: Code, **fields: Any) -> Code:
     """Change a code's names, definition, notes, colour or whether it can be applied."""
     _require_codebook_editor(actor, code.project)
+    _new_codebook_version(code.project)
     allowed = {
         "label",
         "name_en",

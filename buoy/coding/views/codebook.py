@@ -9,8 +9,6 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from buoy.access.domain.roles import can_code_interviews, can_edit_department_codebook
-from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.coding import selectors, services
 from buoy.coding.forms import CodeForm
@@ -25,13 +23,6 @@ def _codebook_project(request: HttpRequest, project_id: int) -> Project:
         return selectors.get_codebook_project_for(_user(request), project_id)
     except NotFound:
         raise Http404(_("No such project.")) from None
-
-
-def _may_edit_codebook(user: User, project: Project) -> bool:
-    role = user.role_enum
-    if project.kind == "casework":
-        return can_edit_department_codebook(role)
-    return can_code_interviews(role)
 
 
 @login_required
@@ -60,7 +51,7 @@ def codebook(request: HttpRequest, project_id: int) -> HttpResponse:
         "tree": tree,
         "form": form,
         "errors": errors,
-        "may_edit": _may_edit_codebook(user, found),
+        "may_edit": selectors.may_edit_codebook(user, found),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "coding/codebook.html", context, status=status)
@@ -118,7 +109,7 @@ def code_edit(request: HttpRequest, code_id: int) -> HttpResponse:
         except InvalidInput as error:
             errors += _messages_of(error)
     visible = selectors.transcripts_visible_to(user).filter(project=found)
-    may_edit = _may_edit_codebook(user, found)
+    may_edit = selectors.may_edit_codebook(user, found)
     # the segments are listed only to those who may split the code
     segments = list(
         CodedSegment.objects.current()
