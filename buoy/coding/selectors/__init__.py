@@ -9,7 +9,14 @@ name, so `from buoy.coding.selectors import get_transcript_for` keeps working; n
 leading underscore are shared between the package's modules only.
 """
 
-from buoy.coding.selectors.agreement import AgreementInputs, agreement_inputs, coders_in, codings_of
+from buoy.coding.selectors.agreement import (
+    AgreementInputs,
+    CoderAgreement,
+    agreement_inputs,
+    agreement_report,
+    coders_in,
+    codings_of,
+)
 from buoy.coding.selectors.autocoding import (
     AUTOCODING_LIMIT,
     AUTOCODING_SECONDS,
@@ -74,6 +81,7 @@ from buoy.coding.selectors.tables import (
 )
 from buoy.coding.selectors.transcripts import (
     get_transcript_for,
+    listed_transcripts,
     may_read_transcript,
     transcripts_visible_to,
 )
@@ -89,12 +97,14 @@ __all__ = [
     "AutoMatch",
     "AutocodingPreview",
     "CodeSuggestion",
+    "CoderAgreement",
     "QueryHit",
     "SearchHit",
     "SegmentFilter",
     "SentenceSuggestions",
     "TranscriptSuggestions",
     "agreement_inputs",
+    "agreement_report",
     "autocoding_preview",
     "case_guid",
     "case_pseudonyms",
@@ -121,6 +131,7 @@ __all__ = [
     "hits_table",
     "identifiers_in_case",
     "is_member",
+    "listed_transcripts",
     "may_edit_codebook",
     "may_read_transcript",
     "memo_report",

@@ -1,14 +1,26 @@
-"""What the inter-coder agreement statistics read: two coders' codings on shared texts."""
+"""Inter-coder agreement: two coders' codings on the texts both coded, and the report the
+agreement page and `buoy qda agreement` show."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db.models import Exists, OuterRef, QuerySet
 
 from buoy.access.models import User
-from buoy.coding.domain.agreement import Coding
+from buoy.audit.services import record
+from buoy.coding.domain.agreement import (
+    AgreementReport,
+    Coding,
+    Disagreement,
+    SegmentAgreementReport,
+    character_agreement,
+    disagreements,
+    segment_agreement,
+)
 from buoy.coding.models import CodedSegment, Project, Transcript
+from buoy.coding.selectors.transcripts import transcripts_visible_to
 
 
 def codings_of(
@@ -63,3 +75,68 @@ def agreement_inputs(
         second=[c for c in codings_of(project, second, both) if c.document in lengths],
         names=names,
     )
+
+
+@dataclass
+class CoderAgreement:
+    """How far two coders agree, over the transcripts both coded: with characters and with
+    segments as units, per code and overall, and the stretches where they differ
+    (`docs/statistics.md`). Each figure is worked out when first asked for."""
+
+    inputs: AgreementInputs
+    names: dict[str, str]  # code id → the name shown
+    pool: QuerySet[Transcript]  # the transcripts the reader may read
+
+    @property
+    def documents(self) -> int:
+        """How many transcripts both coders coded."""
+        return len(self.inputs.lengths)
+
+    @cached_property
+    def character(self) -> AgreementReport:
+        """Percent agreement and Cohen's kappa with every character as a unit."""
+        inputs = self.inputs
+        return character_agreement(inputs.lengths, inputs.first, inputs.second, names=self.names)
+
+    @cached_property
+    def segment(self) -> SegmentAgreementReport:
+        """Percent agreement, kappa and Krippendorff's alpha with segments as units."""
+        inputs = self.inputs
+        return segment_agreement(inputs.lengths, inputs.first, inputs.second, names=self.names)
+
+    @cached_property
+    def differences(self) -> list[Disagreement]:
+        """The maximal stretches where only one of the two applied a code."""
+        return disagreements(self.inputs.lengths, self.inputs.first, self.inputs.second)
+
+    @cached_property
+    def transcripts(self) -> dict[str, Transcript]:
+        """The transcripts both coded, with their text, by id (as the differences name them)."""
+        wanted = [int(document) for document in self.inputs.lengths]
+        return {str(t.pk): t for t in self.pool.filter(pk__in=wanted)}
+
+
+def agreement_report(
+    user: User | None, project: Project, first: User, second: User, *, language: str = "en"
+) -> CoderAgreement:
+    """How far two coders agree in a project, over the transcripts both coded that `user` may
+    read; `user=None` is the operator's command line (every transcript). Codes are named in
+    `language`.
+
+    For a user the report is audited (`coding.agreement.viewed`, the transcripts it covers):
+    its differences quote their text and titles.
+    """
+    if user is None:
+        pool = project.transcripts.all()
+    else:
+        pool = transcripts_visible_to(user).filter(project=project)
+    inputs = agreement_inputs(project, first, second, pool)
+    names = {str(code.pk): code.name_in(language) for code in project.codes.all()}
+    if user is not None:
+        record(
+            actor=user,
+            action="coding.agreement.viewed",
+            subject=project,
+            context={"transcripts": sorted(int(d) for d in inputs.lengths)},
+        )
+    return CoderAgreement(inputs, names, pool)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from buoy.access.domain.roles import Role, can_see_case
 from buoy.access.models import User
 from buoy.audit.services import record
+from buoy.cases.models import Case
 from buoy.cases.selectors import access_facts, cases_visible_to
-from buoy.coding.models import ProjectMember, Transcript
+from buoy.coding.models import Project, ProjectMember, Transcript
 from buoy.coding.selectors.projects import is_member
 from buoy.core.errors import NotFound
 
@@ -83,3 +84,30 @@ def get_transcript_for(
     if audit_as:
         record(actor=user, action=audit_as, subject=transcript)
     return transcript
+
+
+def listed_transcripts(user: User, about: Project | Case) -> list[Transcript]:
+    """The transcripts a page lists, and the listing audited (`coding.transcript.listed`, its
+    subject `about`: the ids shown and their number).
+
+    For a project: its transcripts `user` may read, by title. For a case: the case's own
+    interviews (not research copies), newest first. Each comes without its text, with its case
+    and the number of its current coded segments (`segment_count`).
+    """
+    visible = transcripts_visible_to(user)
+    if isinstance(about, Case):
+        chosen = visible.filter(case=about, is_deidentified=False).order_by("-created_at")
+    else:
+        chosen = visible.filter(project=about).order_by("title", "pk")
+    shown: list[Transcript] = list(
+        chosen.select_related("case")
+        .defer("text")
+        .annotate(segment_count=Count("segments", filter=Q(segments__removed_at__isnull=True)))
+    )
+    record(
+        actor=user,
+        action="coding.transcript.listed",
+        subject=about,
+        context={"ids": [t.pk for t in shown], "count": len(shown)},
+    )
+    return shown

@@ -9,14 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from buoy.audit.services import record
 from buoy.coding import selectors
-from buoy.coding.domain.agreement import (
-    FIRST,
-    character_agreement,
-    disagreements,
-    segment_agreement,
-)
+from buoy.coding.domain.agreement import FIRST
 from buoy.coding.views.common import _language, _project, _query_link, _user, coder
 
 
@@ -43,12 +37,8 @@ def agreement(request: HttpRequest, project_id: int) -> HttpResponse:
         "report": None,
     }
     if first is not None and second is not None and first != second:
-        visible = selectors.transcripts_visible_to(user).filter(project=found)
-        inputs = selectors.agreement_inputs(found, first, second, visible)
-        codes = {str(code.pk): code for code in found.codes.all()}
-        names = {key: code.name_in(_language()) for key, code in codes.items()}
-        report = character_agreement(inputs.lengths, inputs.first, inputs.second, names=names)
-        by_segment = segment_agreement(inputs.lengths, inputs.first, inputs.second, names=names)
+        result = selectors.agreement_report(user, found, first, second, language=_language())
+        report, by_segment = result.character, result.segment
         context["segment_rows"] = [
             {
                 "name": item.name,
@@ -64,14 +54,6 @@ def agreement(request: HttpRequest, project_id: int) -> HttpResponse:
             "alpha": "—" if by_segment.alpha is None else f"{by_segment.alpha:.3f}",
             "units": by_segment.units,
         }
-        texts = {str(t.pk): t for t in visible.filter(pk__in=[int(d) for d in inputs.lengths])}
-        # the differences quote the transcripts' text and titles
-        record(
-            actor=user,
-            action="coding.agreement.viewed",
-            subject=found,
-            context={"transcripts": sorted(int(d) for d in inputs.lengths)},
-        )
         rows = [
             {
                 "name": item.name,
@@ -89,16 +71,16 @@ def agreement(request: HttpRequest, project_id: int) -> HttpResponse:
                 "percent": _number(report.overall.percent_agreement),
                 "kappa": _number(report.overall.kappa),
             },
-            documents=len(inputs.lengths),
+            documents=result.documents,
             differences=[
                 {
-                    "transcript": texts[d.document],
-                    "text": texts[d.document].text[d.start : d.end],
-                    "code": names.get(d.code, d.code),
+                    "transcript": result.transcripts[d.document],
+                    "text": result.transcripts[d.document].text[d.start : d.end],
+                    "code": result.names.get(d.code, d.code),
                     "by_first": d.coded_by == FIRST,
                     "link": _query_link(int(d.document), d.start, d.end),
                 }
-                for d in disagreements(inputs.lengths, inputs.first, inputs.second)[:500]
+                for d in result.differences[:500]
             ],
         )
     return render(request, "coding/agreement.html", context)

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from buoy.audit.services import record
 from buoy.coding import selectors, services
 from buoy.coding.forms import AutocodeForm
 from buoy.coding.models import Project
@@ -43,19 +42,8 @@ def _codable_choices(project: Project) -> list[tuple[int, str]]:
 def _autocode_form(
     request: HttpRequest, project: Project, data: Any, *, needs_code: bool = False
 ) -> AutocodeForm:
-    user = _user(request)
-    transcripts = list(
-        selectors.transcripts_visible_to(user)
-        .filter(project=project)
-        .order_by("title", "pk")
-        .values_list("pk", "title")
-    )
-    record(
-        actor=user,
-        action="coding.transcript.listed",
-        subject=project,
-        context={"ids": [pk for pk, _title in transcripts], "count": len(transcripts)},
-    )
+    listed = selectors.listed_transcripts(_user(request), project)
+    transcripts = [(transcript.pk, transcript.title) for transcript in listed]
     return AutocodeForm(
         data, transcripts=transcripts, codes=_codable_choices(project), needs_code=needs_code
     )

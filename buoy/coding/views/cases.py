@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from buoy.access.decorators import role_allows
 from buoy.access.domain.roles import can_see_identifiable_cases
-from buoy.audit.services import record
 from buoy.cases.selectors import get_case_for
 from buoy.coding import selectors, services
 from buoy.coding.views.common import _user
@@ -23,23 +21,9 @@ def case_section(request: HttpRequest, case_id: int) -> HttpResponse:
         case = get_case_for(_user(request), case_id, audit_as=None)
     except NotFound:
         raise Http404(_("No such case.")) from None
-    transcripts = (
-        selectors.transcripts_visible_to(_user(request))
-        .filter(case=case, is_deidentified=False)
-        .defer("text")
-        .annotate(segment_count=Count("segments", filter=Q(segments__removed_at__isnull=True)))
-        .order_by("-created_at")
-    )
-    shown = list(transcripts)
-    record(
-        actor=_user(request),
-        action="coding.transcript.listed",
-        subject=case,
-        context={"ids": [t.pk for t in shown], "count": len(shown)},
-    )
     context = {
         "case": case,
-        "transcripts": shown,
+        "transcripts": selectors.listed_transcripts(_user(request), case),
         "casework_project": services.casework_project(),
     }
     return render(request, "coding/case_section.html", context)

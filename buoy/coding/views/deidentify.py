@@ -10,28 +10,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from buoy.coding import selectors, services
+from buoy.coding.domain.redaction import suggestion_key, surroundings, typed_replacements
 from buoy.coding.views.common import _messages_of, _transcript, _user, coder
 from buoy.core.errors import InvalidInput
-
-
-def _suggestion_key(suggestion: Any) -> str:
-    return f"{suggestion.start}:{suggestion.end}:{suggestion.kind}"
-
-
-def _extra_replacements(text: str, words: str, taken: list[tuple[int, int]]) -> list[Any]:
-    """Every occurrence of each extra word a person typed, where no accepted stretch is."""
-    from buoy.coding.domain.redaction import Replacement
-
-    found: list[Any] = []
-    for word in dict.fromkeys(line.strip() for line in words.splitlines()):
-        at = text.find(word) if word else -1
-        while at != -1:
-            end = at + len(word)
-            if all(end <= start or at >= stop for start, stop in taken):
-                found.append(Replacement(at, end, _("[removed]")))
-                taken.append((at, end))
-            at = text.find(word, end)
-    return found
 
 
 @coder
@@ -44,13 +25,14 @@ def deidentify(request: HttpRequest, transcript_id: int) -> HttpResponse:
     suggestions = selectors.redaction_suggestions(user, found)
     projects = list(selectors.research_projects_of(user))
     errors: list[str] = []
-    chosen = {_suggestion_key(s) for s in suggestions}
+    chosen = {suggestion_key(s) for s in suggestions}
     extra = ""
     if request.method == "POST":
         chosen = set(request.POST.getlist("accept"))
         extra = request.POST.get("extra", "")
-        accepted: list[Any] = [s for s in suggestions if _suggestion_key(s) in chosen]
-        accepted += _extra_replacements(found.text, extra, [(s.start, s.end) for s in accepted])
+        accepted: list[Any] = [s for s in suggestions if suggestion_key(s) in chosen]
+        taken = [(s.start, s.end) for s in accepted]
+        accepted += typed_replacements(found.text, extra, taken, _("[removed]"))
         target = next((p for p in projects if str(p.pk) == request.POST.get("project")), None)
         if target is None:
             errors.append(_("Choose a research project you are a member of."))
@@ -70,15 +52,14 @@ def deidentify(request: HttpRequest, transcript_id: int) -> HttpResponse:
                 return redirect("coding:transcript", transcript_id=copy.pk)
     rows = []
     for suggestion in suggestions:
-        before = found.text[max(0, suggestion.start - 12) : suggestion.start]
-        after = found.text[suggestion.end : suggestion.end + 12]
+        before, after = surroundings(found.text, suggestion.start, suggestion.end)
         rows.append(
             {
-                "key": _suggestion_key(suggestion),
+                "key": suggestion_key(suggestion),
                 "suggestion": suggestion,
                 "before": before,
                 "after": after,
-                "checked": _suggestion_key(suggestion) in chosen,
+                "checked": suggestion_key(suggestion) in chosen,
             }
         )
     context = {

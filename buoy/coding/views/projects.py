@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,7 +11,6 @@ from django.views.decorators.http import require_POST
 
 from buoy.access.domain.roles import can_start_research_projects
 from buoy.access.models import User
-from buoy.audit.services import record
 from buoy.cases.models import Case
 from buoy.cases.selectors import cases_visible_to, get_case_for
 from buoy.coding import selectors, services
@@ -77,18 +75,8 @@ def _project_page(
 ) -> HttpResponse:
     user = _user(request)
     casework = _is_casework(user)
+    transcripts = selectors.listed_transcripts(user, project)
     visible = selectors.transcripts_visible_to(user).filter(project=project)
-    transcripts = list(
-        visible.select_related("case").annotate(
-            segment_count=Count("segments", filter=Q(segments__removed_at__isnull=True))
-        )
-    )
-    record(
-        actor=user,
-        action="coding.transcript.listed",
-        subject=project,
-        context={"ids": [t.pk for t in transcripts], "count": len(transcripts)},
-    )
     counts = selectors.code_counts(project, visible)
     context = {
         "project": project,

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from buoy.audit.services import record
 from buoy.coding import selectors, services
 from buoy.coding.models import Project, Transcript
 from buoy.coding.views.common import (
@@ -59,15 +58,7 @@ def _suggestions_page(
             )
         quality.sort(key=lambda row: str(row["name"]))
         skipped = sorted((name(code_id), count) for code_id, count in latest.skipped.items())
-    transcripts = list(
-        selectors.transcripts_visible_to(user).filter(project=project).order_by("title", "pk")
-    )
-    record(
-        actor=user,
-        action="coding.transcript.listed",
-        subject=project,
-        context={"ids": [t.pk for t in transcripts], "count": len(transcripts)},
-    )
+    transcripts = selectors.listed_transcripts(user, project)
     context = {
         "project": project,
         "latest": latest,
