@@ -44,11 +44,13 @@ from buoy.coding.selectors.exchange import case_guid, exchange_project, person_g
 from buoy.coding.selectors.exports import EXPORT_TYPES, export_for, segments_table
 from buoy.coding.selectors.memos import memo_report, memos_visible_to
 from buoy.coding.selectors.projects import (
+    forget_memberships,
     get_project_for,
     is_member,
     project_named,
     project_stats,
     projects_visible_to,
+    remembered_memberships,
     research_projects_of,
 )
 from buoy.coding.selectors.pseudonyms import case_pseudonyms, case_pseudonyms_by_project
@@ -123,6 +125,7 @@ __all__ = [
     "export_for",
     "filtered_segments",
     "find_code",
+    "forget_memberships",
     "get_code_for",
     "get_codebook_project_for",
     "get_project_for",
@@ -143,6 +146,7 @@ __all__ = [
     "project_stats",
     "projects_visible_to",
     "redaction_suggestions",
+    "remembered_memberships",
     "research_projects_of",
     "run_code_query",
     "search_transcripts",

@@ -36,9 +36,35 @@ def get_project_for(user: User, project: Any) -> Project:
     return found
 
 
+# The attribute of a user object that holds `remembered_memberships`.
+_MEMBERSHIPS = "_coding_memberships"
+
+
+def remembered_memberships(user: User) -> dict[int, bool]:
+    """Buoy's one per-request cache of project memberships: project id → whether `user` is a
+    member, for the projects asked about so far.
+
+    It lives on the user object, which Django loads afresh for each request (and a command
+    for its run), so a page that checks many transcripts of one project asks the database
+    once, and nothing outlives the request. A service that changes someone's memberships
+    calls `forget_memberships`.
+    """
+    known: dict[int, bool] | None = getattr(user, _MEMBERSHIPS, None)
+    if known is None:
+        known = {}
+        setattr(user, _MEMBERSHIPS, known)
+    return known
+
+
+def forget_memberships(user: User) -> None:
+    """Drop what `remembered_memberships` holds for `user`: their memberships changed."""
+    if hasattr(user, _MEMBERSHIPS):
+        delattr(user, _MEMBERSHIPS)
+
+
 def is_member(user: User, project_id: int) -> bool:
-    """Whether `user` codes in the project; remembered on the user object for one request."""
-    known: dict[int, bool] = user.__dict__.setdefault("_coding_memberships", {})
+    """Whether `user` codes in the project (`remembered_memberships` for the request)."""
+    known = remembered_memberships(user)
     if project_id not in known:
         known[project_id] = ProjectMember.objects.filter(
             project_id=project_id, user_id=user.pk

@@ -9,11 +9,13 @@ Who sees a transcript (ADR 0008's companion rules, `docs/coding.md`):
 
 from __future__ import annotations
 
+import operator
+from functools import reduce
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from buoy.access.domain.roles import Role, can_see_case
+from buoy.access.domain.roles import can_see_case, transcript_access
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.cases.models import Case
@@ -27,15 +29,16 @@ def transcripts_visible_to(user: User) -> QuerySet[Transcript]:
     """Every transcript `user` may read (see the module docstring)."""
     if not user.is_authenticated or not user.is_active:
         return Transcript.objects.none()
-    role = user.role_enum
-    member = ProjectMember.objects.filter(project=OuterRef("project_id"), user_id=user.pk)
-    research_copy = Q(Exists(member)) & (Q(is_deidentified=True) | Q(case__isnull=True))
-    if role in (Role.WORKER, Role.SUPERVISOR):
-        own_cases = cases_visible_to(user).values("pk")
-        return Transcript.objects.filter(Q(case__in=own_cases) | research_copy)
-    if role is Role.RESEARCHER:
-        return Transcript.objects.filter(research_copy)
-    return Transcript.objects.none()
+    access = transcript_access(user.role_enum)
+    ways_in: list[Q] = []
+    if access.through_cases:
+        ways_in.append(Q(case__in=cases_visible_to(user).values("pk")))
+    if access.through_projects:
+        member = ProjectMember.objects.filter(project=OuterRef("project_id"), user_id=user.pk)
+        ways_in.append(Q(Exists(member)) & (Q(is_deidentified=True) | Q(case__isnull=True)))
+    if not ways_in:
+        return Transcript.objects.none()
+    return Transcript.objects.filter(reduce(operator.or_, ways_in))
 
 
 def may_read_transcript(user: User, transcript: Transcript) -> bool:
@@ -45,12 +48,15 @@ def may_read_transcript(user: User, transcript: Transcript) -> bool:
     """
     if not user.is_authenticated or not user.is_active:
         return False
-    role = user.role_enum
-    staff = role in (Role.WORKER, Role.SUPERVISOR)
+    access = transcript_access(user.role_enum)
     case = transcript.case
-    if staff and case is not None and can_see_case(user.as_actor(), access_facts(case)):
+    if (
+        access.through_cases
+        and case is not None
+        and can_see_case(user.as_actor(), access_facts(case))
+    ):
         return True
-    if role not in (Role.WORKER, Role.SUPERVISOR, Role.RESEARCHER):
+    if not access.through_projects:
         return False
     if not (transcript.is_deidentified or transcript.case_id is None):
         return False

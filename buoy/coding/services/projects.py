@@ -13,7 +13,7 @@ from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.coding.domain.codebook import CodebookNode, bundled_codebook, walk
 from buoy.coding.models import Code, Project, ProjectKind, ProjectMember
-from buoy.coding.selectors import is_member
+from buoy.coding.selectors import forget_memberships, is_member
 from buoy.core.errors import Forbidden, InvalidInput, NotFound
 
 CASEWORK_PROJECT = "Casework"
@@ -70,7 +70,7 @@ def start_project(
         _load_codebook(project, codebook)
     for user in {*members, *([actor] if actor else [])}:
         ProjectMember.objects.create(project=project, user=user)
-        user.__dict__.pop("_coding_memberships", None)
+        forget_memberships(user)
     record(actor=actor, action="coding.project.started", subject=project)
     return project
 
@@ -83,7 +83,7 @@ def add_member(*, actor: User | None, project: Project, user: User) -> None:
     if not can_code_interviews(user.role_enum):
         raise InvalidInput({"user": [_("This person's role does not code interviews.")]})
     ProjectMember.objects.get_or_create(project=project, user=user)
-    user.__dict__.pop("_coding_memberships", None)  # what `is_member` remembered is stale
+    forget_memberships(user)  # what `is_member` remembered is stale
     record(
         actor=actor,
         action="coding.project.member_added",
