@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -31,7 +30,7 @@ class AutocodingResult:
 
 @transaction.atomic
 def apply_autocoding(
-    *, actor: User, project: Project, code_id: Any, matches: Sequence[AutoMatch]
+    *, actor: User, project: Project, code_id: int, matches: Sequence[AutoMatch]
 ) -> AutocodingResult:
     """Apply one code to every match of an auto-coding preview, as one undoable action.
 
@@ -61,14 +60,14 @@ def apply_autocoding(
             skipped += 1
             continue
         seen.add(key)
-        start, end = _check_span(match.transcript, match.start, match.end)
+        _check_span(match.transcript, match.start, match.end)
         fresh.append(
             CodedSegment(
                 transcript=match.transcript,
                 code=code,
                 coder=actor,
-                start=start,
-                end=end,
+                start=match.start,
+                end=match.end,
                 origin="auto",
             )
         )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -16,10 +15,9 @@ from buoy.coding.services.projects import _require_coder
 from buoy.core.errors import InvalidInput
 
 
-def _check_span(transcript: Transcript, start: Any, end: Any) -> tuple[int, int]:
-    try:
-        start_at, end_at = int(start), int(end)
-    except (TypeError, ValueError):
+def _check_span(transcript: Transcript, start: int, end: int) -> None:
+    # Callers parse positions (forms, serializers); this still refuses what is not a number.
+    if not (isinstance(start, int) and isinstance(end, int)):
         raise InvalidInput(
             {
                 "start": [
@@ -27,8 +25,8 @@ def _check_span(transcript: Transcript, start: Any, end: Any) -> tuple[int, int]
                     % {"start": start, "end": end}
                 ]
             }
-        ) from None
-    if not 0 <= start_at < end_at <= transcript.length:
+        )
+    if not 0 <= start < end <= transcript.length:
         raise InvalidInput(
             {
                 "start": [
@@ -36,20 +34,16 @@ def _check_span(transcript: Transcript, start: Any, end: Any) -> tuple[int, int]
                         "The selection %(start)s–%(end)s is outside the transcript "
                         "(0–%(length)s characters) or empty."
                     )
-                    % {"start": start_at, "end": end_at, "length": transcript.length}
+                    % {"start": start, "end": end, "length": transcript.length}
                 ]
             }
         )
-    return start_at, end_at
 
 
-def _codable(project: Project, code_ids: Sequence[Any]) -> list[Code]:
+def _codable(project: Project, code_ids: Sequence[int]) -> list[Code]:
     if not code_ids:
         raise InvalidInput({"codes": [_("Choose at least one code.")]})
-    try:
-        wanted = [int(code_id) for code_id in code_ids]
-    except (TypeError, ValueError):
-        raise InvalidInput({"codes": [_("Codes are given by their numbers.")]}) from None
+    wanted = list(code_ids)
     codes = {code.pk: code for code in Code.objects.filter(project=project, pk__in=wanted)}
     missing = [code_id for code_id in wanted if code_id not in codes]
     if missing:
@@ -78,9 +72,9 @@ def apply_codes(
     *,
     actor: User,
     transcript: Transcript,
-    code_ids: Sequence[Any],
-    start: Any,
-    end: Any,
+    code_ids: Sequence[int],
+    start: int,
+    end: int,
     origin: str = "manual",
 ) -> list[CodedSegment]:
     """Apply one or more codes to [start, end) of a transcript, as one undoable action.
@@ -89,11 +83,11 @@ def apply_codes(
     """
     project = transcript.project
     _require_coder(actor, project)
-    start_at, end_at = _check_span(transcript, start, end)
+    _check_span(transcript, start, end)
     codes = _codable(project, code_ids)
     segments = [
         CodedSegment.objects.create(
-            transcript=transcript, code=code, coder=actor, start=start_at, end=end_at, origin=origin
+            transcript=transcript, code=code, coder=actor, start=start, end=end, origin=origin
         )
         for code in codes
     ]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -70,7 +68,7 @@ def train_suggestions(*, actor: User, project: Project) -> SuggestionModelRecord
 
 
 def accept_suggestion(
-    *, actor: User, transcript: Transcript, code_id: Any, start: Any, end: Any
+    *, actor: User, transcript: Transcript, code_id: int, start: int, end: int
 ) -> list[CodedSegment]:
     """A person accepts a suggested code: it is applied like any coding, marked "suggestion"."""
     if not may_read_transcript(actor, transcript):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -23,6 +22,7 @@ from buoy.coding.domain.words import index_text
 from buoy.coding.models import Passage, Project, SpeakerTurn, Transcript
 from buoy.coding.services.projects import _require_coder
 from buoy.core.errors import InvalidInput
+from buoy.instruments.models import Timepoint
 
 
 @transaction.atomic
@@ -38,7 +38,7 @@ def import_transcript(
     title: str = "",
     interview_date: dt.date | None = None,
     interviewer: str = "",
-    timepoint: Any = None,
+    timepoint: Timepoint | None = None,
     consent_recorded: bool = False,
 ) -> Transcript:
     """Read a file (or pasted text) into a transcript of `project`, with its turns and index.

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from buoy.coding import selectors, services
 from buoy.coding.domain.runs import cut_into_runs
-from buoy.coding.forms import MemoForm
+from buoy.coding.forms import MemoForm, code_numbers, positions
 from buoy.coding.models import Code, Transcript
 from buoy.coding.views.common import (
     _is_casework,
@@ -142,12 +142,13 @@ def apply(request: HttpRequest, transcript_id: int) -> HttpResponse:
     """Apply the posted codes (`code`, repeatable) to [start, end) in code points."""
     found = _transcript(request, transcript_id, audit=False)
     try:
+        start, end = positions(request.POST.get("start"), request.POST.get("end"))
         services.apply_codes(
             actor=_user(request),
             transcript=found,
-            code_ids=request.POST.getlist("code"),
-            start=request.POST.get("start"),
-            end=request.POST.get("end"),
+            code_ids=code_numbers(request.POST.getlist("code")),
+            start=start,
+            end=end,
         )
     except (NotFound, Forbidden):
         raise Http404(_("No such transcript.")) from None

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from buoy.coding import selectors, services
+from buoy.coding.forms import code_numbers, positions
 from buoy.coding.models import Project, Transcript
 from buoy.coding.views.common import (
     _language,
@@ -144,12 +145,10 @@ def suggestion_accept(request: HttpRequest, transcript_id: int) -> HttpResponse:
     `next=screen`, to the coding screen at the sentence."""
     found = _transcript(request, transcript_id, audit=False)
     try:
+        start, end = positions(request.POST.get("start"), request.POST.get("end"))
+        (code_id,) = code_numbers([request.POST.get("code")])
         services.accept_suggestion(
-            actor=_user(request),
-            transcript=found,
-            code_id=request.POST.get("code"),
-            start=request.POST.get("start"),
-            end=request.POST.get("end"),
+            actor=_user(request), transcript=found, code_id=code_id, start=start, end=end
         )
     except (NotFound, Forbidden):
         raise Http404(_("No such transcript.")) from None
@@ -159,5 +158,5 @@ def suggestion_accept(request: HttpRequest, transcript_id: int) -> HttpResponse:
         return render(request, "coding/transcript_suggestions.html", context, status=400)
     messages.success(request, _("The suggested code was applied."))
     if request.POST.get("next") == "screen":
-        return redirect(_query_link(found.pk, int(request.POST["start"]), int(request.POST["end"])))
+        return redirect(_query_link(found.pk, start, end))
     return redirect("coding:transcript_suggestions", transcript_id=found.pk)
