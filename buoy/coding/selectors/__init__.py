@@ -64,7 +64,12 @@ from buoy.coding.selectors.queries import (
     run_code_query,
 )
 from buoy.coding.selectors.search import SearchHit, search_transcripts
-from buoy.coding.selectors.segments import get_segment_for, segments_in, undoable_action
+from buoy.coding.selectors.segments import (
+    get_segment_for,
+    segments_in,
+    segments_to_split,
+    undoable_action,
+)
 from buoy.coding.selectors.suggestions import (
     SUGGESTION_MAX_NEGATIVES,
     SUGGESTION_THRESHOLD,
@@ -152,6 +157,7 @@ __all__ = [
     "search_transcripts",
     "segments_in",
     "segments_table",
+    "segments_to_split",
     "suggestion_models_of",
     "suggestions_for",
     "training_examples",

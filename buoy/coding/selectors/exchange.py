@@ -47,12 +47,39 @@ def exchange_project(
     `memos` are the memos the exporting user may read (`memos_visible_to`); None (the
     operator's command line) means all of them.
     """
-    codes = codes_of(project)
-    merged = project.codes.merge_targets()
     guid_of = {code.pk: str(code.guid) for code in project.codes.all()}
+    roots = _code_tree(project)
+    sources, case_sources = _sources(transcripts)
+    codings, coder_ids = _codings(project, transcripts, guid_of)
+    if memos is None:
+        memos = Memo.objects.filter(project=project, replaced_by__isnull=True)
+    notes = _notes(memos, codings, sources, case_sources, guid_of)
+    people = {transcript.created_by_id for transcript in transcripts} | coder_ids
+    people |= {memo.author_id for memo in Memo.objects.filter(project=project)}
+    usernames = dict(
+        User.objects.filter(pk__in=[p for p in people if p]).values_list("pk", "username")
+    )
+    variables, cases = _cases(case_sources, case_labels)
+    return QdaProject(
+        name=project.name,
+        users=[
+            QdaUser(guid=str(person_guid(pk)), name=name) for pk, name in sorted(usernames.items())
+        ],
+        codes=roots,
+        variables=variables if cases else [],
+        cases=cases,
+        sources=sources,
+        codings=codings,
+        notes=notes,
+        description=project.description,
+    )
+
+
+def _code_tree(project: Project) -> list[QdaCode]:
+    """The project's live codes as REFI-QDA codes, children under their parents: the roots."""
     nodes: dict[int, QdaCode] = {}
     roots: list[QdaCode] = []
-    for code in codes:
+    for code in codes_of(project):
         node = QdaCode(
             guid=str(code.guid),
             name=code.name_en,
@@ -62,6 +89,11 @@ def exchange_project(
         )
         nodes[code.pk] = node
         (nodes[code.parent_id].children if code.parent_id in nodes else roots).append(node)
+    return roots
+
+
+def _sources(transcripts: QuerySet[Transcript]) -> tuple[list[QdaSource], dict[int, list[str]]]:
+    """The transcripts as sources, and case id → the GUIDs of its transcripts."""
     sources = []
     case_sources: dict[int, list[str]] = {}
     for transcript in transcripts.order_by("pk"):
@@ -76,6 +108,15 @@ def exchange_project(
         )
         if transcript.case_id is not None:
             case_sources.setdefault(transcript.case_id, []).append(str(transcript.guid))
+    return sources, case_sources
+
+
+def _codings(
+    project: Project, transcripts: QuerySet[Transcript], guid_of: dict[int, str]
+) -> tuple[list[QdaCoding], set[int]]:
+    """The transcripts' current coded segments as codings (a merged code's as its target's),
+    and the ids of their coders."""
+    merged = project.codes.merge_targets()
     segments = list(
         CodedSegment.objects.current()
         .filter(transcript__in=transcripts)
@@ -95,11 +136,21 @@ def exchange_project(
         )
         for guid, source, start, end, code_id, coder_id, created in segments
     ]
+    return codings, {row[5] for row in segments}
+
+
+def _notes(
+    memos: QuerySet[Memo],
+    codings: list[QdaCoding],
+    sources: list[QdaSource],
+    case_sources: dict[int, list[str]],
+    guid_of: dict[int, str],
+) -> list[QdaNote]:
+    """The memos as notes on what they are about; a memo about something the export leaves
+    out (a segment, transcript or case the reader may not read) is left out too."""
     exported_segments = {coding.guid for coding in codings}
     source_guids = {source.guid for source in sources}
     notes = []
-    if memos is None:
-        memos = Memo.objects.filter(project=project, replaced_by__isnull=True)
     for memo in memos.select_related("segment", "code", "transcript").defer("transcript__text"):
         if memo.segment is not None:
             target = str(memo.segment.guid)
@@ -127,12 +178,14 @@ def exchange_project(
                 target_guids=[target] if target else [],
             )
         )
-    people = {transcript.created_by_id for transcript in transcripts} | {row[5] for row in segments}
-    people |= {memo.author_id for memo in Memo.objects.filter(project=project)}
-    usernames = dict(
-        User.objects.filter(pk__in=[p for p in people if p]).values_list("pk", "username")
-    )
-    # Case attributes that the queries filter by; none of them names the family.
+    return notes
+
+
+def _cases(
+    case_sources: dict[int, list[str]], case_labels: dict[int, str]
+) -> tuple[list[QdaVariable], list[QdaCase]]:
+    """The cases of the exported transcripts, named by their labels, with the case attributes
+    the queries filter by (none of them names the family)."""
     variables = [
         QdaVariable(guid=str(uuid.uuid5(_GUIDS, f"variable:{name}")), name=name)
         for name in ("diagnosis", "phase")
@@ -156,16 +209,4 @@ def exchange_project(
                 source_guids=guids,
             )
         )
-    return QdaProject(
-        name=project.name,
-        users=[
-            QdaUser(guid=str(person_guid(pk)), name=name) for pk, name in sorted(usernames.items())
-        ],
-        codes=roots,
-        variables=variables if cases else [],
-        cases=cases,
-        sources=sources,
-        codings=codings,
-        notes=notes,
-        description=project.description,
-    )
+    return variables, cases

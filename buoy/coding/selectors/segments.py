@@ -9,8 +9,8 @@ from django.db.models import QuerySet
 
 from buoy.access.models import User
 from buoy.audit.services import record
-from buoy.coding.models import CodedSegment, CodingAction, Project, Transcript
-from buoy.coding.selectors.transcripts import may_read_transcript
+from buoy.coding.models import Code, CodedSegment, CodingAction, Project, Transcript
+from buoy.coding.selectors.transcripts import may_read_transcript, transcripts_visible_to
 from buoy.core.errors import NotFound
 
 
@@ -53,3 +53,28 @@ def undoable_action(project: Project, user: User) -> CodingAction | None:
         .order_by("-pk")
         .first()
     )
+
+
+def segments_to_split(user: User, code: Code) -> list[CodedSegment]:
+    """The code's current segments (at most 200) in the transcripts `user` may read, with
+    their transcripts but not their text, for choosing where each goes in a split. Listing
+    them is audited (`coding.segment.listed`): each names its transcript, whose title may
+    name a family."""
+    visible = transcripts_visible_to(user).filter(project_id=code.project_id)
+    segments = list(
+        CodedSegment.objects.current()
+        .filter(code=code, transcript__in=visible)
+        .select_related("transcript")
+        .defer("transcript__text")[:200]
+    )
+    if segments:
+        record(
+            actor=user,
+            action="coding.segment.listed",
+            subject=code,
+            context={
+                "transcripts": sorted({s.transcript_id for s in segments}),
+                "count": len(segments),
+            },
+        )
+    return segments

@@ -100,20 +100,7 @@ def make_deidentified_copy(
     are left blank (the timepoint says when); memos are not carried (they are free text no
     one confirmed).
     """
-    _require_coder(actor, project)
-    if project.kind != ProjectKind.RESEARCH:
-        raise InvalidInput({"project": [_("A de-identified copy goes to a research project.")]})
-    if transcript.is_deidentified:
-        raise InvalidInput({"": [_("This transcript is already a de-identified copy.")]})
-    if transcript.case is None:
-        raise InvalidInput(
-            {"": [_("The case has no research consent (or it was withdrawn): no copy is made.")]}
-        )
-    require_case_access(actor, transcript.case)
-    if not _has_research_consent(transcript.case):
-        raise InvalidInput(
-            {"": [_("The case has no research consent (or it was withdrawn): no copy is made.")]}
-        )
+    case = _require_copy_allowed(actor, transcript, project)
     # one copy into a project at a time, so two copies never take the same case pseudonym
     Project.objects.select_for_update().filter(pk=project.pk).first()
     try:
@@ -121,14 +108,14 @@ def make_deidentified_copy(
             transcript.text,
             accepted,
             find_speaker_labels(transcript.text),
-            names_in_case(transcript.case),
+            names_in_case(case),
         )
         redacted = apply_redactions(transcript.text, replaced)
     except ValueError as error:
         raise InvalidInput({"redactions": [str(error)]}) from None
     copy = Transcript.objects.create(
         project=project,
-        case=transcript.case,
+        case=case,
         caregiver=transcript.caregiver,
         title="(de-identified)",  # replaced below, once the copy has its pseudonym and number
         text=redacted.text,
@@ -140,7 +127,7 @@ def make_deidentified_copy(
         deidentified_from=transcript,
         created_by=actor,
     )
-    pseudonym = case_pseudonyms(project.transcripts.all())[transcript.case.pk]
+    pseudonym = case_pseudonyms(project.transcripts.all())[case.pk]
     copy.title = _deidentified_title(copy, pseudonym)
     copy.save(update_fields=["title"])
     _index(
@@ -153,27 +140,7 @@ def make_deidentified_copy(
             notes=(),
         ),
     )
-    carried = skipped = 0
-    if carry_codings:
-        by_label = {c.label: c for c in project.codes.active().exclude(label="")}
-        by_name = {c.name_en: c for c in project.codes.active()}
-        for segment in (
-            CodedSegment.objects.current().filter(transcript=transcript).select_related("code")
-        ):
-            target = by_label.get(segment.code.label) or by_name.get(segment.code.name_en)
-            start, end = redacted.map_span(segment.start, segment.end)
-            if target is None or not target.codable or start >= end:
-                skipped += 1
-                continue
-            CodedSegment.objects.create(
-                transcript=copy,
-                code=target,
-                coder_id=segment.coder_id,
-                start=start,
-                end=end,
-                origin="carried",
-            )
-            carried += 1
+    carried, skipped = _carry_codings(transcript, copy, redacted) if carry_codings else (0, 0)
     kinds: dict[str, int] = {}
     for item in accepted:
         kind = getattr(item, "kind", "custom")
@@ -191,3 +158,55 @@ def make_deidentified_copy(
         },
     )
     return copy
+
+
+def _require_copy_allowed(actor: User, transcript: Transcript, project: Project) -> Case:
+    """The original's case, if a copy of it may go to the project: the actor codes there and
+    reads the case, the transcript is an original case interview, the case has a research
+    consent that was not withdrawn; NotFound, Forbidden or InvalidInput otherwise."""
+    _require_coder(actor, project)
+    if project.kind != ProjectKind.RESEARCH:
+        raise InvalidInput({"project": [_("A de-identified copy goes to a research project.")]})
+    if transcript.is_deidentified:
+        raise InvalidInput({"": [_("This transcript is already a de-identified copy.")]})
+    if transcript.case is None:
+        raise InvalidInput(
+            {"": [_("The case has no research consent (or it was withdrawn): no copy is made.")]}
+        )
+    require_case_access(actor, transcript.case)
+    if not _has_research_consent(transcript.case):
+        raise InvalidInput(
+            {"": [_("The case has no research consent (or it was withdrawn): no copy is made.")]}
+        )
+    return transcript.case
+
+
+def _carry_codings(
+    original: Transcript, copy: Transcript, redacted: RedactedText
+) -> tuple[int, int]:
+    """The original's current segments on the copy, through the offset map, each onto the
+    copy's project's code with the same label (or English name); a segment with no such
+    code, onto a category, or inside a replaced stretch is left out. Returns (carried, left
+    out)."""
+    codes = copy.project.codes.active()
+    by_label = {c.label: c for c in codes.exclude(label="")}
+    by_name = {c.name_en: c for c in codes}
+    carried = skipped = 0
+    for segment in (
+        CodedSegment.objects.current().filter(transcript=original).select_related("code")
+    ):
+        target = by_label.get(segment.code.label) or by_name.get(segment.code.name_en)
+        start, end = redacted.map_span(segment.start, segment.end)
+        if target is None or not target.codable or start >= end:
+            skipped += 1
+            continue
+        CodedSegment.objects.create(
+            transcript=copy,
+            code=target,
+            coder_id=segment.coder_id,
+            start=start,
+            end=end,
+            origin="carried",
+        )
+        carried += 1
+    return carried, skipped

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,18 @@ def _nfc_offsets(text: str) -> tuple[str, Any]:
     return stored, lambda position: len(normalise_text(text[:position]))
 
 
+@dataclass
+class _Coders:
+    """The Buoy account of each person a file names (`_coder_for`), made once per name."""
+
+    names: dict[str, str]  # the file's user GUID → name
+    accounts: dict[str, User] = field(default_factory=dict)
+
+    def of(self, guid: str | None) -> User:
+        """The account for the user with this GUID (a GUID the file does not list is a name)."""
+        return _coder_for(self.names.get(guid or "", guid or ""), self.accounts)
+
+
 @transaction.atomic
 def import_refi(
     *, actor: User | None, filename: str, data: bytes, project_name: str | None = None
@@ -75,19 +87,46 @@ def import_refi(
     All or nothing: a file that cannot be read raises InvalidInput naming the file and the
     reason, and nothing is saved. Repairs made to a tolerable file are returned.
     """
-    is_codebook = filename.lower().endswith(".qdc")
-    try:
-        if is_codebook:
-            book = read_codebook(data, filename)
-            exchange = QdaProject(name=Path(filename).stem, codes=book.codes)
-            repairs = list(book.repairs)
-        else:
-            found = read_project(data, filename)
-            exchange, repairs = found.project, list(found.repairs)
-    except RefiError as error:
-        raise InvalidInput({"file": [str(error)]}) from None
+    exchange, repairs = _read_exchange(filename, data)
     name = (project_name or exchange.name or Path(filename).stem).strip()
     project = start_project(actor=actor, name=name, description=exchange.description, codebook=None)
+    codes = _import_codes(project, exchange.codes)
+    coders = _Coders({user.guid: user.name or user.guid for user in exchange.users})
+    sources = _import_sources(project, exchange, filename, actor, coders, repairs)
+    segments = _import_codings(exchange, sources, codes, coders)
+    memos = _import_notes(project, exchange, segments, codes, sources, coders)
+    for user in coders.accounts.values():
+        if can_code_interviews(user.role_enum):
+            ProjectMember.objects.get_or_create(project=project, user=user)
+    if exchange.cases:
+        repairs.append(
+            f"{len(exchange.cases)} cases and their variables were not imported: "
+            "Buoy's cases are families' records, opened by a worker, not imported"
+        )
+    record(
+        actor=actor,
+        action="coding.project.imported",
+        subject=project,
+        context={"documents": len(sources), "codes": len(codes), "segments": len(segments)},
+    )
+    return RefiImport(project, len(sources), len(codes), len(segments), memos, repairs)
+
+
+def _read_exchange(filename: str, data: bytes) -> tuple[QdaProject, list[str]]:
+    """The file as a REFI-QDA project (a codebook is a project with codes only) and the
+    repairs made reading it; InvalidInput naming the file when it cannot be read."""
+    try:
+        if filename.lower().endswith(".qdc"):
+            book = read_codebook(data, filename)
+            return QdaProject(name=Path(filename).stem, codes=book.codes), list(book.repairs)
+        found = read_project(data, filename)
+        return found.project, list(found.repairs)
+    except RefiError as error:
+        raise InvalidInput({"file": [str(error)]}) from None
+
+
+def _import_codes(project: Project, roots: list[QdaCode]) -> dict[str, Code]:
+    """The file's code tree as the project's codebook, in the file's order: GUID → code."""
     codes: dict[str, Code] = {}
     position = 0
 
@@ -107,20 +146,26 @@ def import_refi(
         for child in node.children:
             add(child, codes[node.guid])
 
-    for root in exchange.codes:
+    for root in roots:
         add(root, None)
-    coders: dict[str, User] = {}
-    names = {user.guid: user.name or user.guid for user in exchange.users}
+    return codes
+
+
+def _import_sources(
+    project: Project,
+    exchange: QdaProject,
+    filename: str,
+    actor: User | None,
+    coders: _Coders,
+    repairs: list[str],
+) -> dict[str, tuple[Transcript, Any]]:
+    """Each source as a transcript (NFC, indexed): GUID → (transcript, position mover)."""
     sources: dict[str, tuple[Transcript, Any]] = {}
     for source in exchange.sources:
         text, moved = _nfc_offsets(source.text)
         if text != source.text:
             repairs.append(f"{source.name}: text normalised to NFC; positions moved with it")
-        creator = (
-            _coder_for(names.get(source.creator_guid, source.creator_guid), coders)
-            if source.creator_guid
-            else actor
-        )
+        creator = coders.of(source.creator_guid) if source.creator_guid else actor
         transcript = Transcript.objects.create(
             project=project,
             guid=_unused_guid(Transcript, source.guid),
@@ -134,24 +179,46 @@ def import_refi(
         )
         _index(transcript)
         sources[source.guid] = (transcript, moved)
+    return sources
+
+
+def _import_codings(
+    exchange: QdaProject,
+    sources: dict[str, tuple[Transcript, Any]],
+    codes: dict[str, Code],
+    coders: _Coders,
+) -> dict[str, CodedSegment]:
+    """Each coding as a coded segment by its coder's account: GUID → segment."""
     segments: dict[str, CodedSegment] = {}
     for coding in exchange.codings:
         transcript, moved = sources[coding.source_guid]
-        coder = _coder_for(names.get(coding.coder_guid or "", coding.coder_guid or ""), coders)
         segments[coding.guid] = CodedSegment.objects.create(
             transcript=transcript,
             code=codes[coding.code_guid],
-            coder=coder,
+            coder=coders.of(coding.coder_guid),
             guid=_unused_guid(CodedSegment, coding.guid),
             start=moved(coding.start),
             end=moved(coding.end),
             origin="import",
             **({"created_at": coding.created} if coding.created else {}),
         )
+    return segments
+
+
+def _import_notes(
+    project: Project,
+    exchange: QdaProject,
+    segments: dict[str, CodedSegment],
+    codes: dict[str, Code],
+    sources: dict[str, tuple[Transcript, Any]],
+    coders: _Coders,
+) -> int:
+    """Each note as a memo on what it names (a coding, a code or a source, the last one
+    named winning), or on the project; returns how many."""
     memos = 0
     for note in exchange.notes:
-        author = _coder_for(names.get(note.creator_guid or "", note.creator_guid or ""), coders)
         target: dict[str, Any] = {}
+        author = coders.of(note.creator_guid)
         for guid in note.target_guids:
             if guid in segments:
                 target = {"segment": segments[guid]}
@@ -168,18 +235,4 @@ def import_refi(
             **target,
         )
         memos += 1
-    for user in coders.values():
-        if can_code_interviews(user.role_enum):
-            ProjectMember.objects.get_or_create(project=project, user=user)
-    if exchange.cases:
-        repairs.append(
-            f"{len(exchange.cases)} cases and their variables were not imported: "
-            "Buoy's cases are families' records, opened by a worker, not imported"
-        )
-    record(
-        actor=actor,
-        action="coding.project.imported",
-        subject=project,
-        context={"documents": len(sources), "codes": len(codes), "segments": len(segments)},
-    )
-    return RefiImport(project, len(sources), len(codes), len(segments), memos, repairs)
+    return memos

@@ -9,10 +9,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from buoy.audit.services import record
 from buoy.coding import selectors, services
 from buoy.coding.forms import CodeForm
-from buoy.coding.models import CodedSegment, Project
+from buoy.coding.models import Code, Project
 from buoy.coding.views.common import _language, _messages_of, _tree, _user
 from buoy.core.errors import Forbidden, InvalidInput, NotFound
 from buoy.core.forms import add_service_errors
@@ -72,72 +71,68 @@ def code_edit(request: HttpRequest, code_id: int) -> HttpResponse:
     )
     errors: list[str] = []
     if request.method == "POST":
-        action = request.POST.get("action")
-        others = found.codes.active().exclude(pk=code.pk)
         try:
-            if action == "save":
-                if form.is_valid():
-                    services.update_code(actor=user, code=code, **form.cleaned_data)
-                    messages.success(request, _("The code was saved."))
-                    return redirect("coding:code_edit", code_id=code.pk)
-            elif action == "move":
-                parent = others.filter(pk=request.POST.get("parent") or 0).first()
-                services.move_code(actor=user, code=code, new_parent=parent)
-                messages.success(request, _("The code was moved."))
-                return redirect("coding:codebook", project_id=found.pk)
-            elif action == "merge":
-                into = others.filter(pk=request.POST.get("into") or 0).first()
-                if into is None:
-                    raise InvalidInput({"into": [_("Choose the code to merge into.")]})
-                services.merge_codes(actor=user, merged=code, into=into)
-                messages.success(request, _("The codes were merged."))
-                return redirect("coding:codebook", project_id=found.pk)
-            elif action == "split":
-                names = request.POST.get("names", "").splitlines()
-                assignments = {}
-                for key in request.POST:
-                    value = request.POST.get(key, "")
-                    if key.startswith("segment-") and value.isdigit():
-                        assignments[int(key.removeprefix("segment-"))] = int(value)
-                services.split_code(actor=user, code=code, new_names=names, assignments=assignments)
-                messages.success(request, _("The code was split."))
-                return redirect("coding:codebook", project_id=found.pk)
-            else:
-                raise InvalidInput({"action": [_("Choose what to do.")]})
+            done = _change_code(request, code, form)
         except Forbidden:
             raise PermissionDenied() from None
         except InvalidInput as error:
             errors += _messages_of(error)
-    visible = selectors.transcripts_visible_to(user).filter(project=found)
+        else:
+            if done is not None:
+                return done
     may_edit = selectors.may_edit_codebook(user, found)
-    # the segments are listed only to those who may split the code
-    segments = list(
-        CodedSegment.objects.current()
-        .filter(code=code, transcript__in=visible)
-        .select_related("transcript")
-        .defer("transcript__text")[:200]
-        if may_edit
-        else []
-    )
-    if segments:
-        # each row names its transcript, whose title may name a family
-        record(
-            actor=user,
-            action="coding.segment.listed",
-            subject=code,
-            context={
-                "transcripts": sorted({s.transcript_id for s in segments}),
-                "count": len(segments),
-            },
-        )
     context = {
         "project": found,
         "code": code,
         "form": form,
         "errors": errors,
         "others": selectors.codes_of(found),
-        "segments": segments,
+        # the segments are listed only to those who may split the code
+        "segments": selectors.segments_to_split(user, code) if may_edit else [],
         "may_edit": may_edit,
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "coding/code_edit.html", context, status=status)
+
+
+def _change_code(request: HttpRequest, code: Code, form: CodeForm) -> HttpResponse | None:
+    """Do the posted `action` to the code: a redirect once done, None when the code's form
+    is not valid; the services' InvalidInput and Forbidden pass through."""
+    user, found = _user(request), code.project
+    action = request.POST.get("action")
+    others = found.codes.active().exclude(pk=code.pk)
+    if action == "save":
+        if not form.is_valid():
+            return None
+        services.update_code(actor=user, code=code, **form.cleaned_data)
+        messages.success(request, _("The code was saved."))
+        return redirect("coding:code_edit", code_id=code.pk)
+    if action == "move":
+        parent = others.filter(pk=request.POST.get("parent") or 0).first()
+        services.move_code(actor=user, code=code, new_parent=parent)
+        messages.success(request, _("The code was moved."))
+    elif action == "merge":
+        into = others.filter(pk=request.POST.get("into") or 0).first()
+        if into is None:
+            raise InvalidInput({"into": [_("Choose the code to merge into.")]})
+        services.merge_codes(actor=user, merged=code, into=into)
+        messages.success(request, _("The codes were merged."))
+    elif action == "split":
+        names = request.POST.get("names", "").splitlines()
+        services.split_code(
+            actor=user, code=code, new_names=names, assignments=_split_assignments(request)
+        )
+        messages.success(request, _("The code was split."))
+    else:
+        raise InvalidInput({"action": [_("Choose what to do.")]})
+    return redirect("coding:codebook", project_id=found.pk)
+
+
+def _split_assignments(request: HttpRequest) -> dict[int, int]:
+    """Posted `segment-<id>` = the index of the new code each segment goes to."""
+    assignments = {}
+    for key in request.POST:
+        value = request.POST.get(key, "")
+        if key.startswith("segment-") and value.isdigit():
+            assignments[int(key.removeprefix("segment-"))] = int(value)
+    return assignments
