@@ -14,7 +14,7 @@ import xmlschema
 
 from buoy.cli import main
 from buoy.coding import selectors, services
-from buoy.coding.models import CodedSegment, Memo, Transcript
+from buoy.coding.models import CodedSegment, Memo, Project, Transcript
 from buoy.core.errors import InvalidInput
 from tests.shared_files import shared
 
@@ -101,7 +101,7 @@ def test_a_corrupt_qdpx_changes_nothing(rita_researcher) -> None:
     with pytest.raises(InvalidInput, match=r"broken\.qdpx"):
         services.import_refi(actor=None, filename="broken.qdpx", data=b"PK\x03\x04garbage")
     assert (Transcript.objects.count(), CodedSegment.objects.count()) == before
-    assert not selectors.Project.objects.filter(name="broken").exists()
+    assert not Project.objects.filter(name="broken").exists()
 
 
 def test_taguettes_codebook_export_imports_as_a_hierarchy() -> None:
