@@ -13,25 +13,23 @@ from __future__ import annotations
 
 import http.client
 import re
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
 from pathlib import Path
 
-from buoy.bench import (
+from buoy.bench.harness import (
     HOST,
     BenchError,
-    _buoy,
-    _environment,
-    _print_log_tail,
-    _stop,
+    buoy_server,
+    environment,
     percentile,
-    serve,
+    print_log_tail,
+    run_buoy,
+    throwaway_home,
 )
 
 # Run by `python -c` inside the throw-away home: makes the assessments and prints the keys.
@@ -98,25 +96,31 @@ def _submit(port: int, key: str) -> tuple[float, str]:
 def run_links_benchmark(*, links: int = 200) -> int:
     """Measure `links` simultaneous self-report submissions against SQLite; 0 when none was
     lost and none failed, else 1."""
-    home = Path(tempfile.mkdtemp(prefix="buoy-bench-links-"))
-    server: subprocess.Popen[bytes] | None = None
-    server_log = home / "server.log"
-    try:
-        env = _environment(home)
-        print(f"Self-report benchmark: {links} caregivers submitting at once (SQLite)")
-        _buoy(["demo"], env, "load the demo department")
-        made = subprocess.run(  # noqa: S603 (our own interpreter, fixed script)
-            [sys.executable, "-c", _SETUP, str(links)],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-        if made.returncode != 0:
-            raise BenchError(f"could not make the links:\n{made.stderr[-2000:]}")
-        keys = made.stdout.split()
-        server, port = serve(env, server_log)
+    with throwaway_home("buoy-bench-links-") as home:
+        try:
+            return _submit_all(home, links=links)
+        except BenchError as error:
+            print(f"buoy bench: {error}", file=sys.stderr)
+            print_log_tail(home / "server.log")
+            return 1
+
+
+def _submit_all(home: Path, *, links: int) -> int:
+    env = environment(home)
+    print(f"Self-report benchmark: {links} caregivers submitting at once (SQLite)")
+    run_buoy(["demo"], env, "load the demo department")
+    made = subprocess.run(  # noqa: S603 (our own interpreter, fixed script)
+        [sys.executable, "-c", _SETUP, str(links)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    if made.returncode != 0:
+        raise BenchError(f"could not make the links:\n{made.stderr[-2000:]}")
+    keys = made.stdout.split()
+    with buoy_server(env, home / "server.log") as port:
         barrier = threading.Barrier(len(keys))
         results: list[tuple[float, str]] = [(0.0, "not run")] * len(keys)
 
@@ -131,32 +135,22 @@ def run_links_benchmark(*, links: int = 200) -> int:
         for thread in threads:
             thread.join()
         wall = time.perf_counter() - started
-        _stop(server)
-        server = None
-        with sqlite3.connect(home / "buoy.sqlite3") as db:
-            # Only the linked assessments: the demo department has interview screenings too.
-            completed = db.execute(
-                "select count(*) from instruments_assessment a join instruments_score s "
-                "on s.assessment_id = a.id and s.is_current "
-                "where a.status = 'completed' and a.mode = 'self_report'"
-            ).fetchone()[0]
-        errors = [error for _, error in results if error]
-        times = [seconds * 1000 for seconds, error in results if not error]
-        lost = len(keys) - completed
-        print(f"{len(keys)} submissions in {wall:.1f} s wall; errors {len(errors)}; lost {lost}")
-        print(
-            f"POST latency ms: p50 {percentile(times, 0.50):.0f}  "
-            f"p95 {percentile(times, 0.95):.0f}  p99 {percentile(times, 0.99):.0f}  "
-            f"max {max(times, default=float('nan')):.0f}"
-        )
-        for error in errors[:5]:
-            print(f"  error: {error}", file=sys.stderr)
-        return 0 if not errors and lost == 0 else 1
-    except BenchError as error:
-        print(f"buoy bench: {error}", file=sys.stderr)
-        _print_log_tail(server_log)
-        return 1
-    finally:
-        if server is not None:
-            _stop(server)
-        shutil.rmtree(home, ignore_errors=True)
+    with sqlite3.connect(home / "buoy.sqlite3") as db:
+        # Only the linked assessments: the demo department has interview screenings too.
+        completed = db.execute(
+            "select count(*) from instruments_assessment a join instruments_score s "
+            "on s.assessment_id = a.id and s.is_current "
+            "where a.status = 'completed' and a.mode = 'self_report'"
+        ).fetchone()[0]
+    errors = [error for _, error in results if error]
+    times = [seconds * 1000 for seconds, error in results if not error]
+    lost = len(keys) - completed
+    print(f"{len(keys)} submissions in {wall:.1f} s wall; errors {len(errors)}; lost {lost}")
+    print(
+        f"POST latency ms: p50 {percentile(times, 0.50):.0f}  "
+        f"p95 {percentile(times, 0.95):.0f}  p99 {percentile(times, 0.99):.0f}  "
+        f"max {max(times, default=float('nan')):.0f}"
+    )
+    for error in errors[:5]:
+        print(f"  error: {error}", file=sys.stderr)
+    return 0 if not errors and lost == 0 else 1

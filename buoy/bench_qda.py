@@ -40,7 +40,6 @@ from __future__ import annotations
 
 import bisect
 import csv
-import datetime as dt
 import html
 import http.client
 import io
@@ -52,7 +51,6 @@ import random
 import shutil
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.parse
@@ -62,18 +60,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from buoy.bench import (
+from buoy.bench.harness import (
     HOST,
     REQUEST_TIMEOUT_SECONDS,
     BenchError,
     Measurement,
-    _buoy,
-    _environment,
-    _machine,
-    _print_log_tail,
-    _stop,
+    buoy_server,
+    environment,
+    machine,
     percentile,
-    serve,
+    print_log_tail,
+    run_buoy,
+    throwaway_home,
+    timestamp,
 )
 
 SEED = 20261126
@@ -736,26 +735,20 @@ def run_workload(tool: Tool, workload: Workload, *, progress: bool = True) -> To
 
 
 @contextmanager
-def buoy_server() -> Iterator[BuoyTool]:
+def buoy_tool() -> Iterator[BuoyTool]:
     """`buoy serve` on a throw-away BUOY_HOME with a researcher and an API token."""
-    home = Path(tempfile.mkdtemp(prefix="buoy-bench-qda-"))
-    server: subprocess.Popen[bytes] | None = None
-    log_path = home / "server.log"
-    try:
-        env = _environment(home)
-        _buoy(["manage", "migrate", "--no-input", "--verbosity", "0"], env, "migrate")
-        _buoy(["user", "add", RESEARCHER, "--role", "researcher"], env, "add the researcher")
-        token = _buoy(["user", "token", RESEARCHER], env, "issue an API token").split()[-1]
-        server, port = serve(env, log_path)
-        try:
-            yield BuoyTool(port, token)
-        except BenchError:
-            _print_log_tail(log_path)
-            raise
-    finally:
-        if server is not None:
-            _stop(server)
-        shutil.rmtree(home, ignore_errors=True)
+    with throwaway_home("buoy-bench-qda-") as home:
+        env = environment(home)
+        run_buoy(["manage", "migrate", "--no-input", "--verbosity", "0"], env, "migrate")
+        run_buoy(["user", "add", RESEARCHER, "--role", "researcher"], env, "add the researcher")
+        token = run_buoy(["user", "token", RESEARCHER], env, "issue an API token").split()[-1]
+        log = home / "server.log"
+        with buoy_server(env, log) as port:
+            try:
+                yield BuoyTool(port, token)
+            except BenchError:
+                print_log_tail(log)
+                raise
 
 
 def _taguette_version(python: Path) -> str | None:
@@ -850,8 +843,8 @@ def report_qda(results: list[ToolResult], workload: Workload, *, taguette_note: 
     texts = workload.texts
     characters = sum(len(t.text) for t in texts)
     print()
-    print(f"date:     {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}")
-    print(f"machine:  {_machine()}; load average {os.getloadavg()[0]:.2f} at the end")
+    print(f"date:     {timestamp()}")
+    print(f"machine:  {machine()}; load average {os.getloadavg()[0]:.2f} at the end")
     print(
         f"text:     {len(texts)} transcripts x {texts[0].words:,} words ({characters:,} characters"
         f" in all); long {workload.long.words:,} words, short {workload.short.words:,} words"
@@ -1012,29 +1005,27 @@ def run_qda_benchmark(
         short_words=short_words,
     )
     print(f"  synthetic text made in {time.perf_counter() - started:.1f} s")
-    scratch = Path(tempfile.mkdtemp(prefix="buoy-bench-taguette-"))
     results: list[ToolResult] = []
-    try:
-        with buoy_server() as buoy:
-            results.append(run_workload(buoy, workload))
-        if not taguette:
-            note = "skipped (--no-taguette)"
-        else:
-            python, note = find_taguette(taguette_python, scratch)
-            if python is None:
-                note = f"skipped: {note}"
+    with throwaway_home("buoy-bench-taguette-") as scratch:
+        try:
+            with buoy_tool() as buoy:
+                results.append(run_workload(buoy, workload))
+            if not taguette:
+                note = "skipped (--no-taguette)"
             else:
-                with taguette_server(python, scratch) as tool:
-                    results.append(run_workload(tool, workload))
-                note = f"Taguette {TAGUETTE_VERSION} {note}, single-user mode, SQLite"
-        if len(results) == 1:
-            print(f"  Taguette {note}")
-        report_qda(results, workload, taguette_note=note)
-    except BenchError as error:
-        print(f"buoy bench: {error}", file=sys.stderr)
-        return 1
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+                python, note = find_taguette(taguette_python, scratch)
+                if python is None:
+                    note = f"skipped: {note}"
+                else:
+                    with taguette_server(python, scratch) as tool:
+                        results.append(run_workload(tool, workload))
+                    note = f"Taguette {TAGUETTE_VERSION} {note}, single-user mode, SQLite"
+            if len(results) == 1:
+                print(f"  Taguette {note}")
+            report_qda(results, workload, taguette_note=note)
+        except BenchError as error:
+            print(f"buoy bench: {error}", file=sys.stderr)
+            return 1
     return 1 if any(r.errors for r in results) else 0
 
 
@@ -1164,8 +1155,8 @@ def report_search(figures: dict[str, Any]) -> None:
     """Print the search figures: per kind of query and in all, against the goal."""
     rows = figures["queries"]
     print()
-    print(f"date:     {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}")
-    print(f"machine:  {_machine()}; load average {os.getloadavg()[0]:.2f} at the end")
+    print(f"date:     {timestamp()}")
+    print(f"machine:  {machine()}; load average {os.getloadavg()[0]:.2f} at the end")
     print(
         f"corpus:   {figures['characters']:,} characters of Chinese in {figures['transcripts']} "
         f"transcripts, {figures['passages']:,} passages indexed ({figures['engine']}); "
@@ -1240,9 +1231,8 @@ def run_search_benchmark(
 
 
 def _search_run(arguments: list[str], *, database_url: str | None) -> int:
-    home = Path(tempfile.mkdtemp(prefix="buoy-bench-search-"))
-    try:
-        env = _environment(home)  # SQLite in `home` unless a database URL is given
+    with throwaway_home("buoy-bench-search-") as home:
+        env = environment(home)  # SQLite in `home` unless a database URL is given
         if database_url:
             env["DATABASE_URL"] = database_url
         script = (
@@ -1264,8 +1254,6 @@ def _search_run(arguments: list[str], *, database_url: str | None) -> int:
             return 1
         report_search(json.loads(done.stdout.strip().splitlines()[-1]))
         return 0
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
 
 
 @contextmanager

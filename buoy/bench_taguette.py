@@ -26,8 +26,6 @@ from __future__ import annotations
 import html.parser
 import json
 import os
-import signal
-import socket
 import subprocess
 import threading
 import time
@@ -42,7 +40,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-HOST = "127.0.0.1"
+from buoy.bench.harness import HOST, free_port, stop_process_group
+
 START_SECONDS = 120  # the first start creates and migrates Taguette's SQLite database
 REQUEST_TIMEOUT_SECONDS = 60
 
@@ -73,14 +72,6 @@ class TaguetteError(Exception):
     """Taguette could not be started or refused a request; the message says which and why."""
 
 
-def free_loopback_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on at the moment of asking."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @dataclass
 class TaguetteServer:
     """A running Taguette: its process, its base URL and the single-user login token.
@@ -101,16 +92,7 @@ class TaguetteServer:
 
     def stop(self) -> None:
         """Stop Taguette (its own process group): TERM, then KILL after 20 seconds."""
-        if self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=20)
-        except ProcessLookupError:
-            return
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+        stop_process_group(self.process, timeout=20)
 
     def __enter__(self) -> TaguetteServer:
         return self
@@ -138,7 +120,7 @@ def start_taguette(
     :class:`TaguetteError`, with Taguette's last output lines, when it exits or does not answer
     ``/health`` within `timeout` seconds.
     """
-    port = port or free_loopback_port()
+    port = port or free_port()
     arguments = [
         str(python),
         "-c",

@@ -23,17 +23,9 @@ This module deliberately imports no Django: the CLI runs it before Django is set
 
 from __future__ import annotations
 
-import datetime as dt
-import http.client
 import json
-import math
 import os
-import platform
 import re
-import shutil
-import signal
-import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -41,41 +33,31 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from http.cookiejar import CookieJar
 from pathlib import Path
 
+from buoy.bench.harness import (
+    HOST,
+    REQUEST_TIMEOUT_SECONDS,
+    BenchError,
+    Measurement,
+    buoy_server,
+    environment,
+    get,
+    machine,
+    print_log_tail,
+    run_buoy,
+    throwaway_home,
+    timestamp,
+)
+
 CLIENT_THREADS = 4
-HOST = "127.0.0.1"
 SUPERVISOR = "demo-supervisor"
 CASELOAD_PAGE_SIZE = 25  # buoy.cases.views.PAGE_SIZE
 API_PAGE_SIZE = 50  # REST_FRAMEWORK["PAGE_SIZE"]
-SERVER_START_SECONDS = 90
-REQUEST_TIMEOUT_SECONDS = 60
 BENCHMARKS = ("web", "scoring", "links", "qda", "search")
-
-
-class BenchError(Exception):
-    """Setting up the benchmark failed; the message says where."""
-
-
-@dataclass
-class Measurement:
-    """One endpoint's latencies (seconds) and the wall time they took together."""
-
-    name: str
-    latencies: list[float] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    wall_seconds: float = 0.0
-
-    @property
-    def throughput(self) -> float:
-        return len(self.latencies) / self.wall_seconds if self.wall_seconds else 0.0
-
-    def percentile_ms(self, fraction: float) -> float:
-        """Nearest-rank percentile, in milliseconds."""
-        return percentile(self.latencies, fraction) * 1000
 
 
 @dataclass(frozen=True)
@@ -162,26 +144,31 @@ def run_web_benchmark(*, cases: int, requests: int) -> int:
     if cases < 1 or requests < 1:
         print("buoy bench: --cases and --requests must be at least 1", file=sys.stderr)
         return 2
-    home = Path(tempfile.mkdtemp(prefix="buoy-bench-"))
-    server: subprocess.Popen[bytes] | None = None
-    server_log = home / "server.log"
-    try:
-        env = _environment(home)
-        print(
-            f"Buoy benchmark: {cases:,} demo cases, {requests:,} requests per measurement, "
-            f"{CLIENT_THREADS} client threads"
-        )
-        print(f"temporary BUOY_HOME: {home} (deleted at the end)")
-        _buoy(["manage", "migrate", "--no-input", "--verbosity", "0"], env, "migrate")
-        started = time.perf_counter()
-        _buoy(["demo", "--cases", str(cases)], env, "load the demo department")
-        load_seconds = time.perf_counter() - started
-        print(f"loaded {cases:,} demo cases in {load_seconds:.1f} s")
+    with throwaway_home("buoy-bench-") as home:
+        try:
+            return _measure_department(home, cases=cases, requests=requests)
+        except BenchError as error:
+            print(f"buoy bench: {error}", file=sys.stderr)
+            print_log_tail(home / "server.log")
+            return 1
 
-        token = _buoy(["user", "token", SUPERVISOR], env, "issue an API token").split()[-1]
-        server, port = serve(env, server_log)
+
+def _measure_department(home: Path, *, cases: int, requests: int) -> int:
+    env = environment(home)
+    print(
+        f"Buoy benchmark: {cases:,} demo cases, {requests:,} requests per measurement, "
+        f"{CLIENT_THREADS} client threads"
+    )
+    print(f"temporary BUOY_HOME: {home} (deleted at the end)")
+    run_buoy(["manage", "migrate", "--no-input", "--verbosity", "0"], env, "migrate")
+    started = time.perf_counter()
+    run_buoy(["demo", "--cases", str(cases)], env, "load the demo department")
+    load_seconds = time.perf_counter() - started
+    print(f"loaded {cases:,} demo cases in {load_seconds:.1f} s")
+
+    token = run_buoy(["user", "token", SUPERVISOR], env, "issue an API token").split()[-1]
+    with buoy_server(env, home / "server.log") as port:
         session = _log_in(port, SUPERVISOR, _demo_password(home, SUPERVISOR))
-
         targets = [
             Target("GET /healthz (baseline)", "/healthz", {}, _check_health),
             Target(
@@ -198,90 +185,19 @@ def run_web_benchmark(*, cases: int, requests: int) -> int:
             ),
         ]
         results = [_measure(port, target, requests) for target in targets]
-        _report(results, cases=cases, requests=requests, load_seconds=load_seconds)
-        failed = sum(len(r.errors) for r in results)
-        if failed:
-            print(
-                f"\nFAILED: {failed} of {requests * len(results)} responses were not a good "
-                "200; the first ones:",
-                file=sys.stderr,
-            )
-            for result in results:
-                for error in result.errors[:3]:
-                    print(f"  {result.name}: {error}", file=sys.stderr)
-            return 1
-        return 0
-    except BenchError as error:
-        print(f"buoy bench: {error}", file=sys.stderr)
-        _print_log_tail(server_log)
+    _report(results, cases=cases, requests=requests, load_seconds=load_seconds)
+    failed = sum(len(r.errors) for r in results)
+    if failed:
+        print(
+            f"\nFAILED: {failed} of {requests * len(results)} responses were not a good "
+            "200; the first ones:",
+            file=sys.stderr,
+        )
+        for result in results:
+            for error in result.errors[:3]:
+                print(f"  {result.name}: {error}", file=sys.stderr)
         return 1
-    finally:
-        if server is not None:
-            _stop(server)
-        shutil.rmtree(home, ignore_errors=True)
-
-
-def percentile(values: Sequence[float], fraction: float) -> float:
-    """Nearest-rank percentile of `values` (NaN when there are none)."""
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[min(len(ordered), max(1, math.ceil(fraction * len(ordered)))) - 1]
-
-
-def serve(env: dict[str, str], log: Path) -> tuple[subprocess.Popen[bytes], int]:
-    """`buoy serve` on a free loopback port in its own process group, once it answers."""
-    port = _free_port()
-    with log.open("wb") as output:
-        server = subprocess.Popen(  # noqa: S603 (our own interpreter, fixed arguments)
-            [sys.executable, "-m", "buoy", "serve", "--host", HOST, "--port", str(port)],
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,  # its own process group: stopped together with workers
-        )
-    _wait_until_healthy(server, port, log)
-    return server, port
-
-
-def _environment(home: Path) -> dict[str, str]:
-    """The subprocesses' environment: a fresh SQLite home and production-like settings."""
-    env = dict(os.environ)
-    for name in ("DATABASE_URL", "SECRET_KEY", "BUOY_HTTPS", "CSRF_TRUSTED_ORIGINS"):
-        env.pop(name, None)
-    env.update(
-        BUOY_HOME=str(home),
-        DEBUG="false",
-        ALLOWED_HOSTS=f"{HOST},localhost",
-        PYTHONUNBUFFERED="1",
-    )
-    return env
-
-
-def _buoy(args: list[str], env: dict[str, str], what: str) -> str:
-    """Run `python -m buoy ARGS`; its standard output, or BenchError when it fails."""
-    completed = subprocess.run(  # noqa: S603 (our own interpreter, fixed arguments)
-        [sys.executable, "-m", "buoy", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
-    if completed.returncode != 0:
-        raise BenchError(
-            f"could not {what} (`buoy {' '.join(args)}` exited {completed.returncode}):\n"
-            f"{completed.stderr.strip()[-2000:]}"
-        )
-    return completed.stdout
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
+    return 0
 
 
 def _demo_password(home: Path, username: str) -> str:
@@ -290,32 +206,6 @@ def _demo_password(home: Path, username: str) -> str:
         if name == username:
             return password
     raise BenchError(f"no password for {username} in demo-passwords.txt")
-
-
-def _get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
-    """One request on a new connection; the status and body."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT_SECONDS)
-    try:
-        connection.request("GET", path, headers={"Connection": "close", **headers})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def _wait_until_healthy(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise BenchError(f"`buoy serve` exited with status {server.returncode}")
-        try:
-            status, _ = _get(port, "/healthz", {})
-        except OSError:
-            status = 0
-        if status == 200:
-            return
-        time.sleep(0.2)
-    raise BenchError(f"`buoy serve` did not answer /healthz within {SERVER_START_SECONDS} s")
 
 
 def _log_in(port: int, username: str, password: str) -> str:
@@ -387,8 +277,8 @@ def _measure(port: int, target: Target, requests: int) -> Measurement:
     """Warm up, check one response, then `requests` timed requests from the client threads."""
     try:
         for _ in range(min(requests, 2 * CLIENT_THREADS)):  # warm-up, not counted
-            _get(port, target.path, target.headers)
-        status, body = _get(port, target.path, target.headers)
+            get(port, target.path, target.headers)
+        status, body = get(port, target.path, target.headers)
     except OSError as error:
         raise BenchError(f"{target.name} failed: {error}") from error
     problem = f"status {status}" if status != 200 else target.check(body)
@@ -407,7 +297,7 @@ def _measure(port: int, target: Target, requests: int) -> Measurement:
                 remaining[0] -= 1
             started = time.perf_counter()
             try:
-                status, _ = _get(port, target.path, target.headers)
+                status, _ = get(port, target.path, target.headers)
                 error = None if status == 200 else f"status {status}"
             except OSError as failure:
                 error = f"{type(failure).__name__}: {failure}"
@@ -428,24 +318,12 @@ def _measure(port: int, target: Target, requests: int) -> Measurement:
     return result
 
 
-def _machine() -> str:
-    model = ""
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
-        model = f" ({found.group(1).strip()})" if found else ""
-    return (
-        f"{os.cpu_count()} cores{model}; {platform.system()} {platform.release()}; "
-        f"Python {platform.python_version()}; SQLite {sqlite3.sqlite_version}"
-    )
-
-
 def _report(results: list[Measurement], *, cases: int, requests: int, load_seconds: float) -> None:
     baseline = results[0].throughput
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    now = timestamp()
     print()
     print(f"date:    {now}")
-    print(f"machine: {_machine()}")
+    print(f"machine: {machine()}")
     print("server:  buoy serve (gunicorn gthread, 2 workers x 4 threads), SQLite, DEBUG off")
     print(f"data:    {cases:,} demo cases (loaded in {load_seconds:.1f} s)")
     print(
@@ -468,26 +346,6 @@ def _report(results: list[Measurement], *, cases: int, requests: int, load_secon
         )
     print()
     print("'vs baseline' is the throughput as a fraction of GET /healthz's in this run.")
-
-
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    """Stop the server and its workers (its own process group): TERM, then KILL."""
-    if server.poll() is not None:
-        return
-    try:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        os.killpg(server.pid, signal.SIGKILL)
-        server.wait(timeout=10)
-
-
-def _print_log_tail(log: Path) -> None:
-    if log.exists() and log.stat().st_size:
-        tail = log.read_text(errors="replace").splitlines()[-30:]
-        print("last lines of the server's log:", *tail, sep="\n  ", file=sys.stderr)
 
 
 # --- batch scoring -------------------------------------------------------------------------
@@ -600,8 +458,7 @@ def run_scoring_benchmark(*, rows: int = 1_000_000) -> int:
     if rows < 1:
         print("buoy bench: --rows must be at least 1", file=sys.stderr)
         return 2
-    folder = Path(tempfile.mkdtemp(prefix="buoy-bench-scoring-"))
-    try:
+    with throwaway_home("buoy-bench-scoring-") as folder:
         source = folder / "cdrisc10.csv"
         output = folder / "scored.csv"
         started = time.perf_counter()
@@ -644,8 +501,6 @@ def run_scoring_benchmark(*, rows: int = 1_000_000) -> int:
         floors = _floor_runs(source)
         _report_scoring(_best(scored), startup, floors, summary, rows=rows)
         return 0
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _floor_runs(source: Path) -> list[tuple[ChildRun, dict[str, float]]]:
@@ -668,8 +523,8 @@ def _report_scoring(
     *,
     rows: int,
 ) -> None:
-    print(f"date:    {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}")
-    print(f"machine: {_machine()}")
+    print(f"date:    {timestamp()}")
+    print(f"machine: {machine()}")
     print(f"scored:  {summary.removeprefix('buoy score: ')}")
     print()
     header = f"{'run':<46} {'wall s':>7} {'CPU s':>7} {'peak MB':>8}"
