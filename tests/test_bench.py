@@ -44,13 +44,13 @@ def test_bench_runs_end_to_end_and_cleans_up(
 
 
 def test_the_links_benchmark_loses_nothing_with_a_few_caregivers() -> None:
-    from buoy.bench_links import run_links_benchmark
+    from buoy.bench.links import run_links_benchmark
 
     assert run_links_benchmark(links=5) == 0
 
 
 def test_synthetic_transcripts_are_the_same_every_time_with_exactly_the_words_asked() -> None:
-    from buoy.bench_qda import chinese_text, synthetic_transcript
+    from buoy.bench.synthetic import chinese_text, synthetic_transcript
 
     first, again = synthetic_transcript(300, seed=7), synthetic_transcript(300, seed=7)
     assert first == again
@@ -62,7 +62,7 @@ def test_synthetic_transcripts_are_the_same_every_time_with_exactly_the_words_as
 def test_the_qda_benchmark_codes_and_exports_with_every_request_succeeding(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from buoy.bench_qda import run_qda_benchmark
+    from buoy.bench.qda import run_qda_benchmark
 
     status = run_qda_benchmark(
         transcripts=2,
@@ -92,7 +92,7 @@ def test_the_qda_benchmark_codes_and_exports_with_every_request_succeeding(
 
 
 def test_the_search_benchmark_times_every_query(capsys: pytest.CaptureFixture[str]) -> None:
-    from buoy.bench_qda import run_search_benchmark
+    from buoy.bench.search import run_search_benchmark
 
     assert run_search_benchmark(characters=20_000, transcripts=2, queries=8) == 0
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from buoy.bench_taguette import LAUNCHER, taguette_text, utf8_offset
+from buoy.bench.taguette import LAUNCHER, taguette_text, utf8_offset
 from buoy.coding.domain.refi import (
     QdaCase,
     QdaCode,

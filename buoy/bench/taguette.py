@@ -17,8 +17,8 @@ Nothing leaves the machine: Taguette binds to 127.0.0.1 only, is started with ``
 and :data:`LAUNCHER` replaces ``taguette.web.base.Application.check_messages`` (which would
 fetch https://msg.taguette.org/<version> at start-up and every 24 hours) before Taguette runs.
 
-Written against Taguette 1.5.2. Like buoy/bench.py, this module imports only the standard
-library (no Django), so the CLI can run it before Django is set up.
+Written against Taguette 1.5.2. Like the rest of buoy/bench/, this module imports
+no Django, so the CLI can run it before Django is set up.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from typing import Any
 
 from buoy.bench.harness import HOST, free_port, stop_process_group
 
+TAGUETTE_VERSION = "1.5.2"  # what this module is written against, and what the benchmark asks
 START_SECONDS = 120  # the first start creates and migrates Taguette's SQLite database
 REQUEST_TIMEOUT_SECONDS = 60
 
@@ -280,6 +281,10 @@ class TaguetteClient:
         _, body = self._request("GET", f"/api/project/{project_id}/document/{document_id}")
         highlights: list[dict[str, object]] = json.loads(body)["highlights"]
         return highlights
+
+    def health(self) -> None:
+        """Taguette's health check (``/health``), a request that does nothing."""
+        self._request("GET", "/health")
 
     def export(self, project_id: int, what: str) -> bytes:
         """One of Taguette's downloads, e.g. ``codebook.qdc``, ``codebook.csv``,

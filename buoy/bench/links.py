@@ -6,7 +6,7 @@ by a barrier, each open their link (GET, for the CSRF cookie) and submit every a
 Afterwards the database is read directly: every submission must be there, completed and scored
 (0 lost), and every response a success (0 errors). p50, p95 and p99 of the POST are printed.
 
-Like buoy/bench.py, this module imports no Django; the set-up runs in subprocesses.
+Like the rest of buoy/bench/, this module imports no Django; the set-up runs in subprocesses.
 """
 
 from __future__ import annotations
