@@ -14,7 +14,6 @@ from __future__ import annotations
 import http.client
 import re
 import sqlite3
-import subprocess
 import sys
 import threading
 import time
@@ -29,29 +28,10 @@ from buoy.bench.harness import (
     percentile,
     print_log_tail,
     run_buoy,
+    run_child,
     throwaway_home,
 )
 
-# Run by `python -c` inside the throw-away home: makes the assessments and prints the keys.
-_SETUP = """
-import django, os, sys
-os.environ["DJANGO_SETTINGS_MODULE"] = "buoy.config.settings"
-django.setup()
-from buoy.cases.models import Case
-from buoy.instruments import services
-from buoy.instruments.models import Timepoint
-from buoy.instruments.selectors import current_instrument
-k6 = current_instrument("k6")  # six items, with wording in English and Chinese
-baseline = Timepoint.objects.get(code="baseline")
-cases = list(Case.objects.select_related("assigned_worker").order_by("id"))
-for number in range(int(sys.argv[1])):
-    case = cases[number % len(cases)]
-    worker = case.assigned_worker
-    assessment = services.start_assessment(
-        actor=worker, case=case, caregiver=case.caregivers.first(),
-        instrument_version=k6, timepoint=baseline)
-    print(services.create_self_report_link(actor=worker, assessment=assessment))
-"""
 CSRF_FIELD = re.compile(rb'name="csrfmiddlewaretoken" value="([^"]+)"')
 K6_ITEMS = 6
 
@@ -109,14 +89,7 @@ def _submit_all(home: Path, *, links: int) -> int:
     env = environment(home)
     print(f"Self-report benchmark: {links} caregivers submitting at once (SQLite)")
     run_buoy(["demo"], env, "load the demo department")
-    made = subprocess.run(  # noqa: S603 (our own interpreter, fixed script)
-        [sys.executable, "-c", _SETUP, str(links)],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
+    made = run_child("links_setup", [str(links)], env)
     if made.returncode != 0:
         raise BenchError(f"could not make the links:\n{made.stderr[-2000:]}")
     keys = made.stdout.split()

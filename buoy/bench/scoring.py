@@ -2,10 +2,11 @@
 
 `buoy score cdrisc10 FILE.csv` on a generated file of `rows` CD-RISC-10 rows, against a
 floor measured in the same run on the same file: pandas reads the CSV and numpy sums the
-item columns of every row. Both run as subprocesses (`python -m buoy score …` and
-`python -c FLOOR`), each timed by os.wait4, which gives that one child's CPU time and peak
-memory (ru_maxrss). Each is run SCORING_REPEATS times and the best run counts (as timeit
-does): other work on a shared machine only ever makes a run slower.
+item columns of every row (:mod:`buoy.bench.scoring_floor`). Both run as subprocesses
+(`python -m buoy score …` and `python -m buoy.bench.scoring_floor`), each timed by os.wait4,
+which gives that one child's CPU time and peak memory (ru_maxrss). Each is run SCORING_REPEATS
+times and the best run counts (as timeit does): other work on a shared machine only ever makes
+a run slower.
 """
 
 from __future__ import annotations
@@ -24,21 +25,6 @@ from buoy.bench.harness import machine, throwaway_home, timestamp
 
 SCORING_REPEATS = 3
 SCORING_GOAL = 2.0  # `buoy score` within twice the floor
-
-FLOOR = """
-import json, sys, time
-started = time.perf_counter(); cpu = time.process_time()
-import numpy as np
-import pandas as pd
-imported = time.perf_counter(); imported_cpu = time.process_time()
-frame = pd.read_csv(sys.argv[1])
-items = [f"item{i}" for i in range(1, 11)]
-totals = np.nansum(frame[items].to_numpy(dtype="float64"), axis=1)
-done = time.perf_counter(); done_cpu = time.process_time()
-print(json.dumps({"rows": int(len(totals)), "sum": float(totals.sum()),
-                  "read_sum_seconds": done - imported, "read_sum_cpu": done_cpu - imported_cpu,
-                  "import_seconds": imported - started}))
-"""
 
 
 @dataclass
@@ -170,7 +156,7 @@ def run_scoring_benchmark(*, rows: int = 1_000_000) -> int:
 def _floor_runs(source: Path) -> list[tuple[ChildRun, dict[str, float]]]:
     runs = []
     for _ in range(SCORING_REPEATS):
-        run = _run_child([sys.executable, "-c", FLOOR, str(source)])
+        run = _run_child([sys.executable, "-m", "buoy.bench.scoring_floor", str(source)])
         if run.status != 0:
             reason = (run.stderr.strip().splitlines() or ["no output"])[-1]
             print(f"floor: not measured ({reason}); pip install pandas to measure it")

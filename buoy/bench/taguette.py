@@ -14,8 +14,9 @@ fixtures in ``tests/coding/fixtures/taguette/``:
   of the text) and Taguette's (UTF-8 bytes of the document's HTML text content).
 
 Nothing leaves the machine: Taguette binds to 127.0.0.1 only, is started with ``--no-browser``,
-and :data:`LAUNCHER` replaces ``taguette.web.base.Application.check_messages`` (which would
-fetch https://msg.taguette.org/<version> at start-up and every 24 hours) before Taguette runs.
+and :data:`LAUNCHER` (:mod:`buoy.bench.taguette_launcher`) replaces
+``taguette.web.base.Application.check_messages`` (which would fetch
+https://msg.taguette.org/<version> at start-up and every 24 hours) before Taguette runs.
 
 Written against Taguette 1.5.2. Like the rest of buoy/bench/, this module imports
 no Django, so the CLI can run it before Django is set up.
@@ -46,27 +47,8 @@ TAGUETTE_VERSION = "1.5.2"  # what this module is written against, and what the 
 START_SECONDS = 120  # the first start creates and migrates Taguette's SQLite database
 REQUEST_TIMEOUT_SECONDS = 60
 
-# Run as `python -c LAUNCHER <taguette arguments>` by the Taguette environment's Python.
-# Taguette's Application.__init__ calls check_messages(), which fetches update messages from
-# msg.taguette.org; the replacement fetches nothing. It still sets messages_event, because
-# Taguette's /messages.js handler waits on that event and would otherwise never answer.
-LAUNCHER = """
-import sys
-import taguette.web.base
-
-
-def _no_messages(self):
-    self.messages = []
-    self.messages_event.set()
-
-
-taguette.web.base.Application.check_messages = _no_messages
-
-from taguette.main import main
-
-sys.argv = ["taguette", *sys.argv[1:]]
-main()
-"""
+# Run by the Taguette environment's Python, by path: Taguette without its update check.
+LAUNCHER = Path(__file__).with_name("taguette_launcher.py")
 
 
 class TaguetteError(Exception):
@@ -124,8 +106,7 @@ def start_taguette(
     port = port or free_port()
     arguments = [
         str(python),
-        "-c",
-        LAUNCHER,
+        str(LAUNCHER),
         "--no-browser",
         "--bind",
         HOST,
