@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from buoy import bench
+from buoy.cli import main
 
 
 def test_bench_runs_end_to_end_and_cleans_up(
@@ -32,7 +32,7 @@ def test_bench_runs_end_to_end_and_cleans_up(
 
     monkeypatch.setattr(subprocess, "Popen", RecordingPopen)
 
-    assert bench.run_benchmarks(cases=30, requests=20, only="web") == 0
+    assert main(["bench", "--only", "web", "--cases", "30", "--requests", "20"]) == 0
 
     out = capsys.readouterr().out
     for row in ("GET /healthz (baseline)", "GET /cases/ (25 rows)", "GET /api/v1/cases/"):

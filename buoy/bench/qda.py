@@ -14,7 +14,8 @@ The same workload on Buoy and on Taguette 1.5.2, on this machine, in one run:
 
 Buoy runs as its production server (`buoy serve`) against a throw-away BUOY_HOME (SQLite),
 driven through its REST API with an API token; Taguette runs from its own virtual environment
-(never Buoy's; made on demand with pip when none is given) on loopback, driven through the HTTP
+(never Buoy's: ``--taguette-python`` or BUOY_TAGUETTE_PYTHON names its Python; without
+either, Taguette is skipped and Buoy measured alone) on loopback, driven through the HTTP
 API its own front end uses (:mod:`buoy.bench.qda_tools`, :mod:`buoy.bench.taguette`). The text
 is made up (:mod:`buoy.bench.synthetic`); the report also gives the characters, and jieba's
 precise-mode token count of one transcript, for comparison.
@@ -26,7 +27,6 @@ requests.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -52,9 +52,8 @@ from buoy.bench.qda_tools import BuoyTool, RequestFailed, TaguetteTool, Tool
 from buoy.bench.synthetic import SEED, Selection, Synthetic, selections, synthetic_transcript
 from buoy.bench.taguette import TAGUETTE_VERSION, TaguetteError, start_taguette
 
-# Where this project's machines keep a ready Taguette (see tests/coding/fixtures/taguette);
-# used when it exists, so a run need not install Taguette again.
-KNOWN_TAGUETTE_PYTHON = Path("/work/taguette-venv/bin/python")
+# Names the Python of Taguette's own virtual environment when --taguette-python does not.
+TAGUETTE_PYTHON_VARIABLE = "BUOY_TAGUETTE_PYTHON"
 RESEARCHER = "bench-researcher"
 CLIENTS = 4
 LONG_WORDS = 100_000
@@ -266,48 +265,25 @@ def _taguette_version(python: Path) -> str | None:
     return found.stdout.strip() if found.returncode == 0 else None
 
 
-def find_taguette(given: str | None, scratch: Path) -> tuple[Path | None, str]:
-    """A Python with Taguette 1.5.2: `given`, the known one, or a new venv in `scratch`.
+def find_taguette(given: str | None) -> tuple[Path | None, str]:
+    """The Python with Taguette 1.5.2 to use: `given` (--taguette-python), else the one
+    BUOY_TAGUETTE_PYTHON names; never a guess.
 
-    Returns (python, how it was found), or (None, why not).
+    Returns (python, where it came from), or (None, why Taguette is skipped).
     """
-    if given:
-        python = Path(given)
-        version = _taguette_version(python)
-        if version != TAGUETTE_VERSION:
-            found = f"Taguette {version}" if version else "no Taguette"
-            return None, f"{python} has {found}, not {TAGUETTE_VERSION}"
-        return python, f"from {python}"
-    if KNOWN_TAGUETTE_PYTHON.exists() and _taguette_version(KNOWN_TAGUETTE_PYTHON) == (
-        TAGUETTE_VERSION
-    ):
-        return KNOWN_TAGUETTE_PYTHON, f"from {KNOWN_TAGUETTE_PYTHON}"
-    base = shutil.which("python3") or sys.executable
-    venv = scratch / "taguette-venv"
-    print(f"  installing Taguette {TAGUETTE_VERSION} into a temporary venv (pip) …")
-    steps = [
-        [base, "-m", "venv", str(venv)],
-        [
-            str(venv / "bin" / "python"),
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            f"taguette=={TAGUETTE_VERSION}",
-        ],
-    ]
-    for step in steps:
-        try:
-            done = subprocess.run(  # noqa: S603 (fixed arguments)
-                step, capture_output=True, text=True, check=False, timeout=900
-            )
-        except (OSError, subprocess.TimeoutExpired) as error:
-            return None, f"`{' '.join(step)}` failed: {error}"
-        if done.returncode != 0:
-            tail = " ".join(done.stderr.strip().splitlines()[-3:])[-400:]
-            return None, f"`{' '.join(step[-3:])}` exited {done.returncode}: {tail}"
-    python = venv / "bin" / "python"
-    return python, f"installed with pip into a temporary venv ({python})"
+    given = given or os.environ.get(TAGUETTE_PYTHON_VARIABLE, "").strip() or None
+    if not given:
+        return None, (
+            f"no Taguette {TAGUETTE_VERSION} given: pass --taguette-python PATH or set "
+            f"{TAGUETTE_PYTHON_VARIABLE} to the Python of a virtual environment with "
+            f"taguette=={TAGUETTE_VERSION}"
+        )
+    python = Path(given)
+    version = _taguette_version(python)
+    if version != TAGUETTE_VERSION:
+        found = f"Taguette {version}" if version else "no Taguette"
+        return None, f"{python} has {found}, not {TAGUETTE_VERSION}"
+    return python, f"from {python}"
 
 
 @contextmanager
@@ -510,7 +486,7 @@ def run_qda_benchmark(
             if not taguette:
                 note = "skipped (--no-taguette)"
             else:
-                python, note = find_taguette(taguette_python, scratch)
+                python, note = find_taguette(taguette_python)
                 if python is None:
                     note = f"skipped: {note}"
                 else:
