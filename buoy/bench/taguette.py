@@ -14,11 +14,12 @@ fixtures in ``tests/coding/fixtures/taguette/``:
   of the text) and Taguette's (UTF-8 bytes of the document's HTML text content).
 
 Nothing leaves the machine: Taguette binds to 127.0.0.1 only, is started with ``--no-browser``,
-and :data:`LAUNCHER` replaces ``taguette.web.base.Application.check_messages`` (which would
-fetch https://msg.taguette.org/<version> at start-up and every 24 hours) before Taguette runs.
+and :data:`LAUNCHER` (:mod:`buoy.bench.taguette_launcher`) replaces
+``taguette.web.base.Application.check_messages`` (which would fetch
+https://msg.taguette.org/<version> at start-up and every 24 hours) before Taguette runs.
 
-Written against Taguette 1.5.2. Like buoy/bench.py, this module imports only the standard
-library (no Django), so the CLI can run it before Django is set up.
+Written against Taguette 1.5.2. Like the rest of buoy/bench/, this module imports
+no Django, so the CLI can run it before Django is set up.
 """
 
 from __future__ import annotations
@@ -26,8 +27,6 @@ from __future__ import annotations
 import html.parser
 import json
 import os
-import signal
-import socket
 import subprocess
 import threading
 import time
@@ -42,43 +41,18 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-HOST = "127.0.0.1"
+from buoy.bench.harness import HOST, free_port, stop_process_group
+
+TAGUETTE_VERSION = "1.5.2"  # what this module is written against, and what the benchmark asks
 START_SECONDS = 120  # the first start creates and migrates Taguette's SQLite database
 REQUEST_TIMEOUT_SECONDS = 60
 
-# Run as `python -c LAUNCHER <taguette arguments>` by the Taguette environment's Python.
-# Taguette's Application.__init__ calls check_messages(), which fetches update messages from
-# msg.taguette.org; the replacement fetches nothing. It still sets messages_event, because
-# Taguette's /messages.js handler waits on that event and would otherwise never answer.
-LAUNCHER = """
-import sys
-import taguette.web.base
-
-
-def _no_messages(self):
-    self.messages = []
-    self.messages_event.set()
-
-
-taguette.web.base.Application.check_messages = _no_messages
-
-from taguette.main import main
-
-sys.argv = ["taguette", *sys.argv[1:]]
-main()
-"""
+# Run by the Taguette environment's Python, by path: Taguette without its update check.
+LAUNCHER = Path(__file__).with_name("taguette_launcher.py")
 
 
 class TaguetteError(Exception):
     """Taguette could not be started or refused a request; the message says which and why."""
-
-
-def free_loopback_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on at the moment of asking."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass
@@ -101,16 +75,7 @@ class TaguetteServer:
 
     def stop(self) -> None:
         """Stop Taguette (its own process group): TERM, then KILL after 20 seconds."""
-        if self.process.poll() is not None:
-            return
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=20)
-        except ProcessLookupError:
-            return
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait(timeout=10)
+        stop_process_group(self.process, timeout=20)
 
     def __enter__(self) -> TaguetteServer:
         return self
@@ -138,11 +103,10 @@ def start_taguette(
     :class:`TaguetteError`, with Taguette's last output lines, when it exits or does not answer
     ``/health`` within `timeout` seconds.
     """
-    port = port or free_loopback_port()
+    port = port or free_port()
     arguments = [
         str(python),
-        "-c",
-        LAUNCHER,
+        str(LAUNCHER),
         "--no-browser",
         "--bind",
         HOST,
@@ -298,6 +262,10 @@ class TaguetteClient:
         _, body = self._request("GET", f"/api/project/{project_id}/document/{document_id}")
         highlights: list[dict[str, object]] = json.loads(body)["highlights"]
         return highlights
+
+    def health(self) -> None:
+        """Taguette's health check (``/health``), a request that does nothing."""
+        self._request("GET", "/health")
 
     def export(self, project_id: int, what: str) -> bytes:
         """One of Taguette's downloads, e.g. ``codebook.qdc``, ``codebook.csv``,
