@@ -109,3 +109,33 @@ def test_the_transcript_read_rule_by_role() -> None:
         Role.SUPERVISOR,
         Role.RESEARCHER,
     }
+
+
+def test_coding_services_check_the_transcript_themselves(
+    alice_worker: User,
+    dan_other_ward: User,
+    casework: Project,
+    transcript: Transcript,
+    segment: CodedSegment,
+) -> None:
+    """Dan codes interviews too, in the same casework project, but not Alice's family's."""
+    code = segment.code
+    before = CodedSegment.objects.count()
+    with pytest.raises(NotFound):
+        services.apply_codes(
+            actor=dan_other_ward, transcript=transcript, code_ids=[code.pk], start=0, end=3
+        )
+    with pytest.raises(NotFound):
+        services.accept_suggestion(
+            actor=dan_other_ward, transcript=transcript, code_id=code.pk, start=0, end=3
+        )
+    with pytest.raises(NotFound):
+        services.remove_segment(actor=dan_other_ward, segment=segment)
+    for about in ({"transcript": transcript}, {"segment": segment}):
+        with pytest.raises(NotFound):
+            services.write_memo(actor=dan_other_ward, project=casework, text="note", **about)
+    segment.refresh_from_db()
+    assert segment.removed_at is None
+    assert CodedSegment.objects.count() == before
+    memo = services.write_memo(actor=alice_worker, project=casework, text="ok", segment=segment)
+    assert memo.segment == segment

@@ -90,6 +90,7 @@ from buoy.coding.selectors.transcripts import (
     get_transcript_for,
     listed_transcripts,
     may_read_transcript,
+    require_transcript_access,
     transcripts_visible_to,
 )
 
@@ -152,6 +153,7 @@ __all__ = [
     "projects_visible_to",
     "redaction_suggestions",
     "remembered_memberships",
+    "require_transcript_access",
     "research_projects_of",
     "run_code_query",
     "search_transcripts",

@@ -63,6 +63,13 @@ def may_read_transcript(user: User, transcript: Transcript) -> bool:
     return is_member(user, transcript.project_id)
 
 
+def require_transcript_access(actor: User, transcript: Transcript) -> None:
+    """The check before any change to a transcript's coding, in every coding service: NotFound
+    unless `actor` may read it (`may_read_transcript`; the same answer as a missing one)."""
+    if not may_read_transcript(actor, transcript):
+        raise NotFound()
+
+
 def get_transcript_for(
     user: User,
     transcript_id: Any,

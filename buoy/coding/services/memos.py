@@ -10,6 +10,7 @@ from buoy.audit.services import record
 from buoy.cases.models import Case
 from buoy.cases.selectors import require_case_access
 from buoy.coding.models import Code, CodedSegment, Memo, Project, Transcript
+from buoy.coding.selectors import require_transcript_access
 from buoy.coding.services.projects import _require_coder
 from buoy.core.errors import Forbidden, InvalidInput
 
@@ -34,6 +35,9 @@ def write_memo(
     _require_coder(actor, project)
     if case is not None:
         require_case_access(actor, case)
+    for about in (segment.transcript if segment else None, transcript):
+        if about is not None:
+            require_transcript_access(actor, about)
     if not text.strip():
         raise InvalidInput({"text": [_("A memo needs some text.")]})
     if sum(target is not None for target in (segment, code, transcript, case)) > 1:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.coding.models import Code, CodedSegment, CodingAction, Project, Transcript
+from buoy.coding.selectors import require_transcript_access
 from buoy.coding.services.projects import _require_coder
 from buoy.core.errors import InvalidInput
 
@@ -83,6 +84,7 @@ def apply_codes(
     """
     project = transcript.project
     _require_coder(actor, project)
+    require_transcript_access(actor, transcript)
     _check_span(transcript, start, end)
     codes = _codable(project, code_ids)
     segments = [
@@ -109,6 +111,7 @@ def remove_segment(*, actor: User, segment: CodedSegment) -> None:
     """Take a code off a selection; the row stays, marked removed, and can be undone."""
     project = segment.transcript.project
     _require_coder(actor, project)
+    require_transcript_access(actor, segment.transcript)
     if segment.removed_at is not None:
         return
     segment.removed_at = timezone.now()

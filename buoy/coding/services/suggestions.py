@@ -9,10 +9,10 @@ from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.coding.domain.suggestions import train as train_model
 from buoy.coding.models import CodedSegment, Project, SuggestionModelRecord, Transcript
-from buoy.coding.selectors import may_read_transcript, training_examples
+from buoy.coding.selectors import require_transcript_access, training_examples
 from buoy.coding.services.projects import _require_coder
 from buoy.coding.services.segments import apply_codes
-from buoy.core.errors import InvalidInput, NotFound
+from buoy.core.errors import InvalidInput
 
 SUGGESTION_MIN_EXAMPLES = 5
 
@@ -71,8 +71,7 @@ def accept_suggestion(
     *, actor: User, transcript: Transcript, code_id: int, start: int, end: int
 ) -> list[CodedSegment]:
     """A person accepts a suggested code: it is applied like any coding, marked "suggestion"."""
-    if not may_read_transcript(actor, transcript):
-        raise NotFound()
+    require_transcript_access(actor, transcript)
     return apply_codes(
         actor=actor,
         transcript=transcript,
