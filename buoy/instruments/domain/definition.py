@@ -28,6 +28,13 @@ LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})*$")  # "en", "zh-hans",
 Text = Mapping[str, str]  # language code ("en", "zh-hans") -> text
 
 
+def text_or_first(text: Text, language: str) -> str:
+    """The text in `language`, else in the first language it has ("" when it has none)."""
+    if language in text:
+        return text[language]
+    return next(iter(text.values()), "")
+
+
 class DefinitionError(ValueError):
     """A definition that cannot be used; `path` says where (``items[2].id``)."""
 

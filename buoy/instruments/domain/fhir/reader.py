@@ -31,6 +31,7 @@ from buoy.instruments.domain.fhir.elements import (
 )
 from buoy.instruments.domain.fhir.expressions import Recognised, Recogniser, restore_buoy_rule
 from buoy.instruments.domain.interop_errors import InteropError
+from buoy.instruments.domain.response_sets import ResponseSets
 
 _CHOICE_TYPES = ("choice", "open-choice", "coding")
 _NUMBER_TYPES = ("integer", "decimal", "quantity")
@@ -370,30 +371,14 @@ def read_questionnaire(
     )
     version = resource.get("version")
 
-    response_sets: dict[str, dict[str, Any]] = {}
-    set_ids: dict[tuple[Any, ...], str] = {}
+    response_sets = ResponseSets(lang)
     items = []
     items_meta: dict[str, Any] = {}
     for number, draft in enumerate(reader.items.values(), start=1):
         set_id = None
         if draft.options is not None:
-            key = tuple((o.value, o.score, o.label) for o in draft.options)
-            if key not in set_ids:
-                set_id = slug(draft.link_id) or f"options{number}"
-                while set_id in response_sets:
-                    set_id = f"{set_id}_"
-                set_ids[key] = set_id
-                response_sets[set_id] = {
-                    "options": [
-                        {
-                            "value": o.value,
-                            "score": o.score,
-                            **({"label": {lang: o.label}} if o.label else {}),
-                        }
-                        for o in draft.options
-                    ]
-                }
-            set_id = set_ids[key]
+            name = slug(draft.link_id) or f"options{number}"
+            set_id = response_sets.id_for(draft.options, name=name)
         entry: dict[str, Any] = {
             "id": draft.link_id,
             "number": number,
@@ -453,7 +438,7 @@ def read_questionnaire(
                 "from FHIR (see the questionnaire's copyright)."
             ),
         },
-        "response_sets": response_sets,
+        "response_sets": response_sets.sets,
         "items": items,
         "total": rule_dict(rules[0][0], rules[0][2], rules[0][3]),
         "subscales": [rule_dict(rule_id, label, rule) for rule_id, _, label, rule in rules[1:]],

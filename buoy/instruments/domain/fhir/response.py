@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from buoy.instruments.domain.definition import Instrument, Item
+from buoy.instruments.domain.definition import Instrument, Item, text_or_first
 from buoy.instruments.domain.fhir.elements import (
     RESPONSE_STATUSES,
     Value,
@@ -14,8 +14,9 @@ from buoy.instruments.domain.fhir.elements import (
     listed,
     load_json,
 )
-from buoy.instruments.domain.fhir.writer import fhir_meta, options_of, text_in
+from buoy.instruments.domain.fhir.writer import fhir_meta
 from buoy.instruments.domain.interop_errors import InteropError
+from buoy.instruments.domain.response_sets import options_of
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ def write_questionnaire_response(
                     coding: dict[str, Any] = {"code": str(option.value)}
                     if isinstance(stored.get("system"), str):
                         coding["system"] = stored["system"]
-                    label = text_in(option.label, language)
+                    label = text_or_first(option.label, language)
                     if label:
                         coding["display"] = label
                     return {"valueCoding": coding}
@@ -237,7 +238,7 @@ def write_questionnaire_response(
 
     def item_json(item: Item) -> dict[str, Any]:
         element: dict[str, Any] = {"linkId": item.id}
-        text = text_in(item.text, language)
+        text = text_or_first(item.text, language)
         if text:
             element["text"] = text
         element["answer"] = [answer_json(item, answers[item.id])]

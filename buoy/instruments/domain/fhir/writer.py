@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from buoy.instruments.domain.definition import Instrument, Item, Option, ScoringRule
+from buoy.instruments.domain.definition import Instrument, Item, Option, ScoringRule, text_or_first
 from buoy.instruments.domain.fhir.elements import (
     CALCULATED_EXPRESSION,
     ITEM_WEIGHT,
@@ -15,20 +15,7 @@ from buoy.instruments.domain.fhir.elements import (
     ORDINAL_VALUE,
     listed,
 )
-
-
-def text_in(text: Mapping[str, str], language: str) -> str:
-    """The text in `language`, else in the first language it has ("" when none)."""
-    if language in text:
-        return text[language]
-    return next(iter(text.values()), "")
-
-
-def options_of(instrument: Instrument, item: Item) -> tuple[Option, ...]:
-    """The options an item accepts (empty for number and text items)."""
-    if item.response_set is None or item.response_set not in instrument.response_sets:
-        return ()
-    return tuple(instrument.response_sets[item.response_set].options)
+from buoy.instruments.domain.response_sets import options_of
 
 
 def _effective_score(instrument: Instrument, item: Item, option: Option) -> float | None:
@@ -106,7 +93,7 @@ def write_questionnaire(
         for key in ("code", "prefix"):
             if key in stored:
                 element[key] = stored[key]
-        text = text_in(item.text, language)
+        text = text_or_first(item.text, language)
         if text:
             element["text"] = text
         options = options_of(instrument, item)
@@ -121,7 +108,7 @@ def write_questionnaire(
                 score = _effective_score(instrument, item, option)
                 if score is not None:
                     answer["extension"] = [{"url": weight_url, "valueDecimal": _number(score)}]
-                label = text_in(option.label, language)
+                label = text_or_first(option.label, language)
                 if option_kind == "integer" and isinstance(option.value, int):
                     answer["valueInteger"] = option.value
                 elif option_kind == "string":
@@ -179,7 +166,7 @@ def write_questionnaire(
         if "code" in stored:
             element["code"] = stored["code"]
         label = (
-            text_in(rule.label, language)
+            text_or_first(rule.label, language)
             or stored.get("text")
             or ("Total score" if rule.id == "total" else rule.id)
         )
@@ -249,7 +236,7 @@ def write_questionnaire(
     questionnaire["version"] = instrument.version
     name = str(meta.get("name") or instrument.id)
     questionnaire["name"] = name
-    title = text_in(instrument.name, language)
+    title = text_or_first(instrument.name, language)
     if title:
         questionnaire["title"] = title
     questionnaire["status"] = (
@@ -265,7 +252,7 @@ def write_questionnaire(
     )
     if "code" in meta:
         questionnaire["code"] = meta["code"]
-    description = text_in(instrument.description, language)
+    description = text_or_first(instrument.description, language)
     if description:
         questionnaire["description"] = description
     if instrument.citation:

@@ -97,7 +97,8 @@ from buoy.instruments.domain.redcap.fields import (
 from buoy.instruments.domain.redcap.form_builder import checkbox_item_id, instrument_id_for_form
 from buoy.instruments.domain.redcap.header import API_HEADERS, COLUMNS, HUMAN_HEADERS
 from buoy.instruments.domain.redcap.records import RecordAnswers, read_records
-from buoy.instruments.domain.redcap.writer import options_of, rule_summary, write_data_dictionary
+from buoy.instruments.domain.redcap.writer import rule_summary, write_data_dictionary
+from buoy.instruments.domain.response_sets import options_of
 
 __all__ = [
     "API_HEADERS",

@@ -21,6 +21,7 @@ from buoy.instruments.domain.redcap.fields import (
     plain_text,
     shorten,
 )
+from buoy.instruments.domain.response_sets import ResponseSets
 
 _MISSING_LABEL = re.compile(r"don'?t know|do not know|declin|prefer not|refus", re.IGNORECASE)
 _RULE_TAG = re.compile(r"@BUOY-RULE\s*=\s*'(\{[^']*\})'")
@@ -512,40 +513,12 @@ class FormBuilder:
     def as_dict(
         self, total: _RuleDraft, subscales: list[_RuleDraft], total_source: str
     ) -> dict[str, Any]:
-        response_sets: dict[str, dict[str, Any]] = {}
-        set_ids: dict[tuple[Any, ...], str] = {}
+        response_sets = ResponseSets(self.language)
         items = []
         for number, item in enumerate(self.items.values(), start=1):
             set_id = None
             if item.options is not None:
-                key = _scale_key(item, with_scores=True)
-                if key not in set_ids:
-                    base = (
-                        "checkbox"
-                        if item.checkbox_code is not None
-                        else (
-                            item.field.type
-                            if item.field.type in ("yesno", "truefalse")
-                            else item.id
-                        )
-                    )
-                    set_id = base
-                    suffix = 2
-                    while set_id in response_sets:
-                        set_id = f"{base}_{suffix}"
-                        suffix += 1
-                    set_ids[key] = set_id
-                    response_sets[set_id] = {
-                        "options": [
-                            {
-                                "value": o.value,
-                                "score": o.score,
-                                **({"label": {self.language: o.label}} if o.label else {}),
-                            }
-                            for o in item.options
-                        ]
-                    }
-                set_id = set_ids[key]
+                set_id = response_sets.id_for(item.options, name=_set_name(item))
             entry: dict[str, Any] = {
                 "id": item.id,
                 "number": number,
@@ -620,7 +593,7 @@ class FormBuilder:
                     "no licence, so the wording stays with this site."
                 ),
             },
-            "response_sets": response_sets,
+            "response_sets": response_sets.sets,
             "items": items,
             "total": rule(total, "total"),
             "subscales": [rule(s, s.id) for s in subscales],
@@ -637,10 +610,15 @@ class FormBuilder:
         return next(f for f in self.fields if f.name == name)
 
 
-def _scale_key(item: _ItemDraft, *, with_scores: bool = False) -> tuple[Any, ...]:
-    return tuple(
-        (o.code, o.label, o.score) if with_scores else (o.code, o.label) for o in item.options or []
-    )
+def _scale_key(item: _ItemDraft) -> tuple[Any, ...]:
+    return tuple((o.code, o.label) for o in item.options or [])
+
+
+def _set_name(item: _ItemDraft) -> str:
+    """What a new response set is called: after its field type, or the first item with it."""
+    if item.checkbox_code is not None:
+        return "checkbox"
+    return item.field.type if item.field.type in ("yesno", "truefalse") else item.id
 
 
 def _number_or_none(text: str) -> float | None:

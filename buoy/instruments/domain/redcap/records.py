@@ -12,7 +12,7 @@ from buoy.instruments.domain.redcap.csv_io import read_csv
 from buoy.instruments.domain.redcap.dictionary import DictionaryImport
 from buoy.instruments.domain.redcap.fields import INT, NUMBER, Value, shorten
 from buoy.instruments.domain.redcap.header import normalise
-from buoy.instruments.domain.redcap.writer import options_of
+from buoy.instruments.domain.response_sets import options_of
 
 _COMPLETE = {"incomplete": 0, "unverified": 1, "complete": 2}
 _RESERVED_FLAT = {

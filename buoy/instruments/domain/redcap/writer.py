@@ -9,22 +9,10 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from buoy.instruments.domain.definition import Instrument, Item, Option, ScoringRule
+from buoy.instruments.domain.definition import Instrument, Option, ScoringRule, text_or_first
 from buoy.instruments.domain.redcap.fields import CODE, KEPT_COLUMNS
 from buoy.instruments.domain.redcap.header import API_HEADERS, HUMAN_HEADERS
-
-
-def options_of(instrument: Instrument, item: Item) -> tuple[Option, ...]:
-    """The options an item accepts (empty for number and text items)."""
-    if item.response_set is None or item.response_set not in instrument.response_sets:
-        return ()
-    return tuple(instrument.response_sets[item.response_set].options)
-
-
-def _label(text: Mapping[str, str], language: str) -> str:
-    if language in text:
-        return text[language]
-    return next(iter(text.values()), "")
+from buoy.instruments.domain.response_sets import options_of
 
 
 def _redcap_name(raw: str, taken: set[str]) -> str:
@@ -114,7 +102,7 @@ def write_data_dictionary(instrument: Instrument, *, language: str = "en") -> st
     code_of: dict[str, dict[Any, str]] = {}  # item id -> option value -> REDCap code
     written_checkboxes: set[str] = set()
     for item in instrument.items:
-        label = _label(item.text, language)
+        label = text_or_first(item.text, language)
         identifier = "y" if item.identifier else ""
         tags: list[str] = []
         if not label:
@@ -130,7 +118,7 @@ def write_data_dictionary(instrument: Instrument, *, language: str = "en") -> st
             choices = []
             for code, option_item in group.get("options", []):
                 if str(option_item) in item_ids:
-                    text = _label(instrument.item(str(option_item)).text, language)
+                    text = text_or_first(instrument.item(str(option_item)).text, language)
                     choices.append(f"{code}, {text.split(' — ', 1)[-1]}")
             row(
                 field_name,
@@ -149,7 +137,7 @@ def write_data_dictionary(instrument: Instrument, *, language: str = "en") -> st
         if item.kind in ("choice", "yesno") and options:
             codes = _codes_for(options)
             code_of[item.id] = codes
-            pairs = [(codes[o.value], _label(o.label, language)) for o in options]
+            pairs = [(codes[o.value], text_or_first(o.label, language)) for o in options]
             if item.kind == "yesno":
                 redcap_type = _yesno_type(options)
                 if redcap_type is not None:
@@ -236,7 +224,7 @@ def write_data_dictionary(instrument: Instrument, *, language: str = "en") -> st
         row(
             name,
             "calc",
-            _label(rule.label, language) or ("Total" if index == 0 else rule.id),
+            text_or_first(rule.label, language) or ("Total" if index == 0 else rule.id),
             select_choices_or_calculations=expression,
             field_note=rule.describe(),
             field_annotation=annotation,
@@ -246,7 +234,7 @@ def write_data_dictionary(instrument: Instrument, *, language: str = "en") -> st
 
 def _yesno_type(options: Sequence[Option]) -> str | None:
     """ "yesno" or "truefalse" when the options are exactly REDCap's, else None."""
-    shape = sorted((str(o.value), _label(o.label, "en"), o.score) for o in options)
+    shape = sorted((str(o.value), text_or_first(o.label, "en"), o.score) for o in options)
     for kind, yes, no in (("yesno", "Yes", "No"), ("truefalse", "True", "False")):
         if shape == [("0", no, 0.0), ("1", yes, 1.0)]:
             return kind
