@@ -34,6 +34,29 @@ def merge_wording(instrument: Instrument, wording: Any, *, source: str = "") -> 
 
 
 def _merge_wording(instrument: Instrument, wording: Any) -> Instrument:
+    """Check the whole file first (its problems in file order), then merge it."""
+    language = _checked_heading(instrument, wording)
+    item_texts = _item_texts(instrument, wording, language)
+    labels = _option_labels(instrument, wording, language)
+    instructions = dict(instrument.instructions)
+    if "instructions" in wording:
+        instructions.update(_texts(wording["instructions"], "instructions", language))
+    items = tuple(
+        replace(item, text={**item.text, **item_texts[item.id]}) if item.id in item_texts else item
+        for item in instrument.items
+    )
+    response_sets = {
+        set_id: (
+            _relabelled(set_id, response_set, labels[set_id]) if set_id in labels else response_set
+        )
+        for set_id, response_set in instrument.response_sets.items()
+    }
+    return replace(instrument, items=items, response_sets=response_sets, instructions=instructions)
+
+
+def _checked_heading(instrument: Instrument, wording: Any) -> str | None:
+    """The file's language (None: each text names its own), once its keys, instrument and
+    version are known to fit."""
     if not isinstance(wording, Mapping):
         raise DefinitionError("", "a wording file is a JSON object")
     known = {"format", "instrument", "version", "language", "items", "options", "instructions"}
@@ -54,23 +77,31 @@ def _merge_wording(instrument: Instrument, wording: Any) -> Instrument:
         not isinstance(language, str) or not LANGUAGE_CODE.match(language)
     ):
         raise DefinitionError("language", "expected a lower-case language code such as zh-hans")
+    return language
 
-    def texts(value: Any, path: str) -> dict[str, str]:
-        if language is not None:
-            if not isinstance(value, str) or not value.strip():
-                raise DefinitionError(path, "expected non-empty text")
-            return {language: value}
-        if not isinstance(value, Mapping) or not value:
-            raise DefinitionError(
-                path, "expected a map of language to text (or give a top-level language)"
-            )
-        for code, text in value.items():
-            if not isinstance(code, str) or not LANGUAGE_CODE.match(code):
-                raise DefinitionError(path, f"{code!r} is not a lower-case language code")
-            if not isinstance(text, str) or not text.strip():
-                raise DefinitionError(f"{path}.{code}", "expected non-empty text")
-        return dict(value)
 
+def _texts(value: Any, path: str, language: str | None) -> dict[str, str]:
+    """One text of the file by language: plain text in the file's `language`, or a map."""
+    if language is not None:
+        if not isinstance(value, str) or not value.strip():
+            raise DefinitionError(path, "expected non-empty text")
+        return {language: value}
+    if not isinstance(value, Mapping) or not value:
+        raise DefinitionError(
+            path, "expected a map of language to text (or give a top-level language)"
+        )
+    for code, text in value.items():
+        if not isinstance(code, str) or not LANGUAGE_CODE.match(code):
+            raise DefinitionError(path, f"{code!r} is not a lower-case language code")
+        if not isinstance(text, str) or not text.strip():
+            raise DefinitionError(f"{path}.{code}", "expected non-empty text")
+    return dict(value)
+
+
+def _item_texts(
+    instrument: Instrument, wording: Mapping[str, Any], language: str | None
+) -> dict[str, dict[str, str]]:
+    """Item id → its new texts by language; every unknown item named at once."""
     item_texts = wording.get("items", {})
     if not isinstance(item_texts, Mapping):
         raise DefinitionError("items", "expected an object of item id to text")
@@ -82,10 +113,16 @@ def _merge_wording(instrument: Instrument, wording: Any) -> Instrument:
             f"unknown item{'s' if len(unknown_items) > 1 else ''} "
             f"{', '.join(unknown_items)} (this instrument has {', '.join(sorted(item_ids))})",
         )
-    new_item_texts = {
-        item_id: texts(value, f"items.{item_id}") for item_id, value in item_texts.items()
+    return {
+        item_id: _texts(value, f"items.{item_id}", language)
+        for item_id, value in item_texts.items()
     }
 
+
+def _option_labels(
+    instrument: Instrument, wording: Mapping[str, Any], language: str | None
+) -> dict[str, dict[str, dict[str, str]]]:
+    """Response set id → option value (as text) → its new labels by language."""
     option_labels = wording.get("options", {})
     if not isinstance(option_labels, Mapping):
         raise DefinitionError("options", "expected an object of response set id to labels")
@@ -106,34 +143,19 @@ def _merge_wording(instrument: Instrument, wording: Any) -> Instrument:
                 f"(the set has {', '.join(values)})",
             )
         new_labels[set_id] = {
-            str(value): texts(label, f"{path}.{value}") for value, label in labels.items()
+            str(value): _texts(label, f"{path}.{value}", language)
+            for value, label in labels.items()
         }
+    return new_labels
 
-    instructions = dict(instrument.instructions)
-    if "instructions" in wording:
-        instructions.update(texts(wording["instructions"], "instructions"))
 
-    items = tuple(
-        replace(item, text={**item.text, **new_item_texts[item.id]})
-        if item.id in new_item_texts
-        else item
-        for item in instrument.items
+def _relabelled(
+    set_id: str, response_set: ResponseSet, labels: Mapping[str, dict[str, str]]
+) -> ResponseSet:
+    return ResponseSet(
+        set_id,
+        tuple(
+            replace(option, label={**option.label, **labels.get(str(option.value), {})})
+            for option in response_set.options
+        ),
     )
-    response_sets = {
-        set_id: (
-            ResponseSet(
-                set_id,
-                tuple(
-                    replace(
-                        option,
-                        label={**option.label, **new_labels[set_id].get(str(option.value), {})},
-                    )
-                    for option in response_set.options
-                ),
-            )
-            if set_id in new_labels
-            else response_set
-        )
-        for set_id, response_set in instrument.response_sets.items()
-    }
-    return replace(instrument, items=items, response_sets=response_sets, instructions=instructions)
