@@ -127,7 +127,7 @@ def parse_fields(
     """Every row after the header as a field; InteropError for the first one that is wrong."""
     width = len(rows[0])
     fields: list[DictionaryField] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # field name -> its row
     finished_forms: set[str] = set()
     for row_number, row in enumerate(rows[1:], start=2):
         if len(row) < width:
@@ -146,42 +146,11 @@ def parse_fields(
         name = cell("field_name").strip()
         form = cell("form_name").strip()
         kind = cell("field_type").strip().lower()
-        if not name:
-            raise InteropError(source, row_number, "field name", "is empty")
-        if not _NAME.fullmatch(name):
-            raise InteropError(
-                source,
-                row_number,
-                "field name",
-                f'"{name}" is not a REDCap variable name (letters, digits and "_", '
-                "starting with a letter)",
-            )
-        if name in seen:
-            raise InteropError(
-                source, row_number, "field name", f'"{name}" is already defined in row {seen[name]}'
-            )
+        _check_name(name, seen, source, row_number)
         seen[name] = row_number
-        if not form:
-            raise InteropError(
-                source, row_number, "form name", f'the field "{name}" belongs to no form'
-            )
-        if not re.fullmatch(r"[A-Za-z0-9_]+", form):
-            raise InteropError(
-                source,
-                row_number,
-                "form name",
-                f'"{form}" is not a REDCap form name (letters, digits and "_")',
-            )
         if fields and fields[-1].form != form:
             finished_forms.add(fields[-1].form)
-        if form in finished_forms:
-            raise InteropError(
-                source,
-                row_number,
-                "form name",
-                f'the form "{form}" started earlier and other forms came between; '
-                "REDCap keeps a form's fields together",
-            )
+        _check_form(form, name, finished_forms, source, row_number)
         if kind not in FIELD_TYPES:
             raise InteropError(
                 source,
@@ -189,33 +158,9 @@ def parse_fields(
                 "field type",
                 f'"{kind}" is not a REDCap field type ({", ".join(FIELD_TYPES)})',
             )
-        raw_choices = cell("select_choices_or_calculations")
-        choices: tuple[tuple[str, str], ...] = ()
-        calculation = ""
-        slider_labels: tuple[str, ...] = ()
-        if kind in _CHOICE_TYPES:
-            try:
-                choices = tuple(parse_choices(raw_choices))
-            except ValueError as problem:
-                raise InteropError(
-                    source,
-                    row_number,
-                    "choices",
-                    f'cannot read "{shorten(raw_choices)}" as "code, label" pairs: {problem} '
-                    f'(variable "{name}")',
-                ) from None
-        elif kind in ("calc", "sql"):
-            calculation = raw_choices.strip()
-            if not calculation:
-                raise InteropError(
-                    source,
-                    row_number,
-                    "choices",
-                    f'the {kind} field "{name}" has no '
-                    + ("calculation" if kind == "calc" else "SQL statement"),
-                )
-        elif kind == "slider" and raw_choices.strip():
-            slider_labels = tuple(part.strip() for part in raw_choices.split("|"))
+        choices, calculation, slider_labels = _choices_cell(
+            kind, cell("select_choices_or_calculations"), name, source, row_number
+        )
         other = {key: cell(key) for key in KEPT_COLUMNS if cell(key).strip()}
         fields.append(
             DictionaryField(
@@ -237,3 +182,74 @@ def parse_fields(
     if not fields:
         raise InteropError(source, None, None, "has a header but no fields")
     return fields
+
+
+def _check_name(name: str, seen: Mapping[str, int], source: str, row: int) -> None:
+    """A field name must be a REDCap variable name that no earlier row defined."""
+    if not name:
+        raise InteropError(source, row, "field name", "is empty")
+    if not _NAME.fullmatch(name):
+        raise InteropError(
+            source,
+            row,
+            "field name",
+            f'"{name}" is not a REDCap variable name (letters, digits and "_", '
+            "starting with a letter)",
+        )
+    if name in seen:
+        raise InteropError(
+            source, row, "field name", f'"{name}" is already defined in row {seen[name]}'
+        )
+
+
+def _check_form(form: str, name: str, finished_forms: set[str], source: str, row: int) -> None:
+    """A form name must be a REDCap form name, and a form's fields must come together."""
+    if not form:
+        raise InteropError(source, row, "form name", f'the field "{name}" belongs to no form')
+    if not re.fullmatch(r"[A-Za-z0-9_]+", form):
+        raise InteropError(
+            source,
+            row,
+            "form name",
+            f'"{form}" is not a REDCap form name (letters, digits and "_")',
+        )
+    if form in finished_forms:
+        raise InteropError(
+            source,
+            row,
+            "form name",
+            f'the form "{form}" started earlier and other forms came between; '
+            "REDCap keeps a form's fields together",
+        )
+
+
+def _choices_cell(
+    kind: str, raw: str, name: str, source: str, row: int
+) -> tuple[tuple[tuple[str, str], ...], str, tuple[str, ...]]:
+    """The "choices, calculations or slider labels" cell read for the field's type:
+    (choices, calculation, slider labels), the two that do not apply empty."""
+    if kind in _CHOICE_TYPES:
+        try:
+            return tuple(parse_choices(raw)), "", ()
+        except ValueError as problem:
+            raise InteropError(
+                source,
+                row,
+                "choices",
+                f'cannot read "{shorten(raw)}" as "code, label" pairs: {problem} '
+                f'(variable "{name}")',
+            ) from None
+    if kind in ("calc", "sql"):
+        calculation = raw.strip()
+        if not calculation:
+            raise InteropError(
+                source,
+                row,
+                "choices",
+                f'the {kind} field "{name}" has no '
+                + ("calculation" if kind == "calc" else "SQL statement"),
+            )
+        return (), calculation, ()
+    if kind == "slider" and raw.strip():
+        return (), "", tuple(part.strip() for part in raw.split("|"))
+    return (), "", ()

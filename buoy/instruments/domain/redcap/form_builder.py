@@ -120,82 +120,26 @@ class FormBuilder:
     # items
 
     def collect_items(self) -> None:
+        """Every field of the form as an item draft (a checkbox as one per option); calc
+        fields set aside for the rules, fields with nothing to answer kept as they are."""
         for f in self.fields:
             if f.name == self.record_id_field:
                 continue
             annotation = f.other.get("field_annotation", "")
             text = "" if "@BUOY-NO-WORDING" in annotation else plain_text(f.label)
             if f.type in ("radio", "dropdown"):
-                options = [
-                    _OptionDraft(_value_of_code(code), _score_of_code(code), plain_text(lbl), code)
-                    for code, lbl in f.choices
-                ]
-                numeric = all(o.score is not None for o in options)
-                if not numeric:
-                    for o in options:
-                        o.score = None
-                kind = "yesno" if "@BUOY-YESNO" in annotation else "choice"
-                self.add(_ItemDraft(f.name, kind, text, f, options, scorable=numeric))
+                self.add_choice(f, text, yesno="@BUOY-YESNO" in annotation)
             elif f.type == "checkbox":
-                codes: dict[str, str] = {}
-                for code, lbl in f.choices:
-                    item_id = checkbox_item_id(f.name, code)
-                    codes[code] = item_id
-                    option_text = plain_text(lbl)
-                    self.add(
-                        _ItemDraft(
-                            item_id,
-                            "yesno",
-                            f"{text} — {option_text}" if text else option_text,
-                            f,
-                            [
-                                _OptionDraft(0, 0.0, "Unchecked", "0"),
-                                _OptionDraft(1, 1.0, "Checked", "1"),
-                            ],
-                            scorable=True,
-                            checkbox_code=code,
-                        )
-                    )
-                self.checkbox_items[f.name] = codes
+                self.add_checkboxes(f, text)
             elif f.type in ("yesno", "truefalse"):
                 yes, no = ("Yes", "No") if f.type == "yesno" else ("True", "False")
-                self.add(
-                    _ItemDraft(
-                        f.name,
-                        "yesno",
-                        text,
-                        f,
-                        [_OptionDraft(1, 1.0, yes, "1"), _OptionDraft(0, 0.0, no, "0")],
-                        scorable=True,
-                    )
-                )
+                options = [_OptionDraft(1, 1.0, yes, "1"), _OptionDraft(0, 0.0, no, "0")]
+                self.add(_ItemDraft(f.name, "yesno", text, f, options, scorable=True))
             elif f.type == "slider":
-                low = _number_or_none(f.minimum)
-                high = _number_or_none(f.maximum)
-                self.add(
-                    _ItemDraft(
-                        f.name,
-                        "number",
-                        text,
-                        f,
-                        scorable=True,
-                        minimum=0.0 if low is None else low,
-                        maximum=100.0 if high is None else high,
-                    )
-                )
-                if f.slider_labels:
-                    self.sliders[f.name] = [plain_text(label) for label in f.slider_labels]
+                self.add_slider(f, text)
             elif f.type == "text" and f.validation.startswith(NUMBER_VALIDATIONS):
-                self.add(
-                    _ItemDraft(
-                        f.name,
-                        "number",
-                        text,
-                        f,
-                        minimum=_number_or_none(f.minimum),
-                        maximum=_number_or_none(f.maximum),
-                    )
-                )
+                low, high = _number_or_none(f.minimum), _number_or_none(f.maximum)
+                self.add(_ItemDraft(f.name, "number", text, f, minimum=low, maximum=high))
             elif f.type in ("text", "notes"):
                 self.add(_ItemDraft(f.name, "text", text, f))
             elif f.type == "calc":
@@ -205,6 +149,57 @@ class FormBuilder:
         for item in self.items.values():
             if item.field.identifier:
                 item.scorable = False
+
+    def add_choice(self, f: DictionaryField, text: str, *, yesno: bool) -> None:
+        """A radio or dropdown field: scorable when every code is a number."""
+        options = [
+            _OptionDraft(_value_of_code(code), _score_of_code(code), plain_text(lbl), code)
+            for code, lbl in f.choices
+        ]
+        numeric = all(o.score is not None for o in options)
+        if not numeric:
+            for o in options:
+                o.score = None
+        kind = "yesno" if yesno else "choice"
+        self.add(_ItemDraft(f.name, kind, text, f, options, scorable=numeric))
+
+    def add_checkboxes(self, f: DictionaryField, text: str) -> None:
+        """A checkbox field: one yes/no item per option, named as REDCap's export column."""
+        codes: dict[str, str] = {}
+        for code, lbl in f.choices:
+            item_id = checkbox_item_id(f.name, code)
+            codes[code] = item_id
+            option_text = plain_text(lbl)
+            self.add(
+                _ItemDraft(
+                    item_id,
+                    "yesno",
+                    f"{text} — {option_text}" if text else option_text,
+                    f,
+                    [_OptionDraft(0, 0.0, "Unchecked", "0"), _OptionDraft(1, 1.0, "Checked", "1")],
+                    scorable=True,
+                    checkbox_code=code,
+                )
+            )
+        self.checkbox_items[f.name] = codes
+
+    def add_slider(self, f: DictionaryField, text: str) -> None:
+        """A slider: a number item, 0–100 unless the dictionary says otherwise."""
+        low = _number_or_none(f.minimum)
+        high = _number_or_none(f.maximum)
+        self.add(
+            _ItemDraft(
+                f.name,
+                "number",
+                text,
+                f,
+                scorable=True,
+                minimum=0.0 if low is None else low,
+                maximum=100.0 if high is None else high,
+            )
+        )
+        if f.slider_labels:
+            self.sliders[f.name] = [plain_text(label) for label in f.slider_labels]
 
     def add(self, item: _ItemDraft) -> None:
         if item.id in self.items or (item.id in self.all_fields and item.id != item.field.name):
@@ -513,75 +508,12 @@ class FormBuilder:
     def as_dict(
         self, total: _RuleDraft, subscales: list[_RuleDraft], total_source: str
     ) -> dict[str, Any]:
+        """The form as a native definition, its REDCap particulars in the extras."""
         response_sets = ResponseSets(self.language)
-        items = []
-        for number, item in enumerate(self.items.values(), start=1):
-            set_id = None
-            if item.options is not None:
-                set_id = response_sets.id_for(item.options, name=_set_name(item))
-            entry: dict[str, Any] = {
-                "id": item.id,
-                "number": number,
-                "kind": item.kind,
-                "options": set_id,
-                "scored": item.scored,
-                "reverse": item.reverse,
-                "weight": item.weight,
-                "identifier": item.field.identifier,
-            }
-            if item.text:
-                entry["text"] = {self.language: item.text}
-            if item.minimum is not None:
-                entry["min"] = item.minimum
-            if item.maximum is not None:
-                entry["max"] = item.maximum
-            items.append(entry)
-
-        def rule(draft: _RuleDraft, rule_id: str) -> dict[str, Any]:
-            label = plain_text(draft.field.label) if draft.field.type == "calc" else ""
-            return {
-                "id": rule_id,
-                "method": draft.method,
-                "items": draft.items,
-                "min_answered": draft.min_answered,
-                "multiplier": draft.multiplier,
-                **({"label": {self.language: label}} if label else {}),
-            }
-
-        fields_extra: dict[str, dict[str, Any]] = {}
-        for f in self.fields:
-            entry = {"type": f.type, "row": f.row, **dict(f.other)}
-            if f.validation:
-                entry["validation"] = f.validation
-            if f.minimum:
-                entry["validation_min"] = f.minimum
-            if f.maximum:
-                entry["validation_max"] = f.maximum
-            if f.identifier:
-                entry["identifier"] = True
-            fields_extra[f.name] = entry
-        checkboxes = {
-            name: {
-                "label": plain_text(self.fields_by_name(name).label),
-                "options": [[code, item_id] for code, item_id in codes.items()],
-            }
-            for name, codes in self.checkbox_items.items()
-        }
-        redcap: dict[str, Any] = {
-            "record_id_field": self.record_id_field,
-            "fields": fields_extra,
-            "total_field": total.field.name if total_source == "calc" else None,
-        }
-        if checkboxes:
-            redcap["checkboxes"] = checkboxes
-        if self.sliders:
-            redcap["sliders"] = self.sliders
-        if self.calculations:
-            redcap["calculations"] = self.calculations
-        if self.other_fields:
-            redcap["other_fields"] = self.other_fields
-        if self.missing:
-            redcap["missing_codes"] = {k: sorted(v) for k, v in self.missing.items()}
+        items = [
+            self.item_dict(item, number, response_sets)
+            for number, item in enumerate(self.items.values(), start=1)
+        ]
         return {
             "id": instrument_id_for_form(self.form),
             "version": "1",
@@ -595,19 +527,94 @@ class FormBuilder:
             },
             "response_sets": response_sets.sets,
             "items": items,
-            "total": rule(total, "total"),
-            "subscales": [rule(s, s.id) for s in subscales],
+            "total": self.rule_dict(total, "total"),
+            "subscales": [self.rule_dict(s, s.id) for s in subscales],
             "extras": {
                 "redcap_form": self.form,
                 "source": {"format": "redcap-data-dictionary", "file": self.source},
                 "total_source": total_source,
-                "redcap": redcap,
+                "redcap": self.redcap_extras(total, total_source),
                 "import_notes": list(self.notes),
             },
         }
 
+    def item_dict(
+        self, item: _ItemDraft, number: int, response_sets: ResponseSets
+    ) -> dict[str, Any]:
+        set_id = None
+        if item.options is not None:
+            set_id = response_sets.id_for(item.options, name=_set_name(item))
+        entry: dict[str, Any] = {
+            "id": item.id,
+            "number": number,
+            "kind": item.kind,
+            "options": set_id,
+            "scored": item.scored,
+            "reverse": item.reverse,
+            "weight": item.weight,
+            "identifier": item.field.identifier,
+        }
+        if item.text:
+            entry["text"] = {self.language: item.text}
+        if item.minimum is not None:
+            entry["min"] = item.minimum
+        if item.maximum is not None:
+            entry["max"] = item.maximum
+        return entry
+
+    def rule_dict(self, draft: _RuleDraft, rule_id: str) -> dict[str, Any]:
+        label = plain_text(draft.field.label) if draft.field.type == "calc" else ""
+        return {
+            "id": rule_id,
+            "method": draft.method,
+            "items": draft.items,
+            "min_answered": draft.min_answered,
+            "multiplier": draft.multiplier,
+            **({"label": {self.language: label}} if label else {}),
+        }
+
+    def redcap_extras(self, total: _RuleDraft, total_source: str) -> dict[str, Any]:
+        """What REDCap needs back on export: fields, checkboxes, sliders, calculations."""
+        checkboxes = {
+            name: {
+                "label": plain_text(self.fields_by_name(name).label),
+                "options": [[code, item_id] for code, item_id in codes.items()],
+            }
+            for name, codes in self.checkbox_items.items()
+        }
+        redcap: dict[str, Any] = {
+            "record_id_field": self.record_id_field,
+            "fields": {f.name: _field_extras(f) for f in self.fields},
+            "total_field": total.field.name if total_source == "calc" else None,
+        }
+        if checkboxes:
+            redcap["checkboxes"] = checkboxes
+        if self.sliders:
+            redcap["sliders"] = self.sliders
+        if self.calculations:
+            redcap["calculations"] = self.calculations
+        if self.other_fields:
+            redcap["other_fields"] = self.other_fields
+        if self.missing:
+            redcap["missing_codes"] = {k: sorted(v) for k, v in self.missing.items()}
+        return redcap
+
     def fields_by_name(self, name: str) -> DictionaryField:
         return next(f for f in self.fields if f.name == name)
+
+
+def _field_extras(f: DictionaryField) -> dict[str, Any]:
+    """A field's type, row and kept columns, for writing the dictionary back."""
+    entry = {"type": f.type, "row": f.row, **dict(f.other)}
+    if f.validation:
+        entry["validation"] = f.validation
+    if f.minimum:
+        entry["validation_min"] = f.minimum
+    if f.maximum:
+        entry["validation_max"] = f.maximum
+    if f.identifier:
+        entry["identifier"] = True
+    return entry
 
 
 def _scale_key(item: _ItemDraft) -> tuple[Any, ...]:

@@ -9,7 +9,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from buoy.instruments.domain.definition import Instrument, Option, ScoringRule, text_or_first
+from buoy.instruments.domain.definition import (
+    Instrument,
+    Item,
+    Option,
+    ScoringRule,
+    text_or_first,
+)
 from buoy.instruments.domain.redcap.fields import CODE, KEPT_COLUMNS
 from buoy.instruments.domain.redcap.header import API_HEADERS, HUMAN_HEADERS
 from buoy.instruments.domain.response_sets import options_of
@@ -47,44 +53,67 @@ def write_data_dictionary(instrument: Instrument, *, language: str = "en") -> st
     are not REDCap's "Yes"/"No"). Bands, norms, item groups and safety rules have no REDCap
     form and are not written.
     """
-    extras = instrument.extras
-    stored = extras.get("redcap")
-    redcap: Mapping[str, Any] = stored if isinstance(stored, Mapping) else {}
-    field_meta: Mapping[str, Any] = redcap.get("fields") or {}
-    checkboxes: Mapping[str, Any] = redcap.get("checkboxes") or {}
-    sliders: Mapping[str, Any] = redcap.get("sliders") or {}
-    form = str(extras.get("redcap_form") or instrument.id)
-    form = re.sub(r"[^a-z0-9_]+", "_", form.lower()).strip("_") or "instrument"
+    return _DictionaryWriter(instrument, language).write()
 
-    taken: set[str] = set()
-    record_id = str(redcap.get("record_id_field") or "record_id")
-    if any(item.id == record_id for item in instrument.items):
-        record_id = "record_id"
-    record_id = _redcap_name(record_id, taken)
-    item_ids = {item.id for item in instrument.items}
-    checkbox_of: dict[str, tuple[str, str]] = {}  # item id -> (field, code)
-    for field_name, group in checkboxes.items():
-        for code, item_id in group.get("options", []):
-            if str(item_id) in item_ids:
-                checkbox_of[str(item_id)] = (str(field_name), str(code))
-                taken.add(str(field_name))
-    names: dict[str, str] = {}
-    for item in instrument.items:
-        if item.id not in checkbox_of:
-            names[item.id] = _redcap_name(item.id, taken)
 
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HUMAN_HEADERS)
+class _DictionaryWriter:
+    """One instrument written as dictionary rows; REDCap names are given as rows are made."""
 
-    def row(name: str, kind: str, label: str, **columns: str) -> None:
+    def __init__(self, instrument: Instrument, language: str) -> None:
+        self.instrument = instrument
+        self.language = language
+        extras = instrument.extras
+        stored = extras.get("redcap")
+        self.redcap: Mapping[str, Any] = stored if isinstance(stored, Mapping) else {}
+        self.field_meta: Mapping[str, Any] = self.redcap.get("fields") or {}
+        self.checkboxes: Mapping[str, Any] = self.redcap.get("checkboxes") or {}
+        self.sliders: Mapping[str, Any] = self.redcap.get("sliders") or {}
+        form = str(extras.get("redcap_form") or instrument.id)
+        self.form = re.sub(r"[^a-z0-9_]+", "_", form.lower()).strip("_") or "instrument"
+        self.taken: set[str] = set()
+        record_id = str(self.redcap.get("record_id_field") or "record_id")
+        if any(item.id == record_id for item in instrument.items):
+            record_id = "record_id"
+        self.record_id = _redcap_name(record_id, self.taken)
+        self.item_ids = {item.id for item in instrument.items}
+        self.checkbox_of: dict[str, tuple[str, str]] = {}  # item id -> (field, code)
+        for field_name, group in self.checkboxes.items():
+            for code, item_id in group.get("options", []):
+                if str(item_id) in self.item_ids:
+                    self.checkbox_of[str(item_id)] = (str(field_name), str(code))
+                    self.taken.add(str(field_name))
+        self.names: dict[str, str] = {}  # item id -> how a calculation refers to it
+        for item in instrument.items:
+            if item.id not in self.checkbox_of:
+                self.names[item.id] = _redcap_name(item.id, self.taken)
+        self.code_of: dict[str, dict[Any, str]] = {}  # item id -> option value -> REDCap code
+        self.out = io.StringIO()
+        self.writer = csv.writer(self.out, lineterminator="\n")
+
+    def write(self) -> str:
+        self.writer.writerow(HUMAN_HEADERS)
+        self.row(self.record_id, "text", "Record ID")
+        written_checkboxes: set[str] = set()
+        for item in self.instrument.items:
+            if item.id in self.checkbox_of:
+                field_name, _ = self.checkbox_of[item.id]
+                if field_name not in written_checkboxes:
+                    written_checkboxes.add(field_name)
+                    self.write_checkbox(field_name, "y" if item.identifier else "")
+            else:
+                self.write_item(item)
+        self.write_rules()
+        return self.out.getvalue()
+
+    def row(self, name: str, kind: str, label: str, **columns: str) -> None:
         values = dict.fromkeys(API_HEADERS, "")
-        values.update(field_name=name, form_name=form, field_type=kind, field_label=label)
+        values.update(field_name=name, form_name=self.form, field_type=kind, field_label=label)
         values.update(columns)
-        writer.writerow([values[api] for api in API_HEADERS])
+        self.writer.writerow([values[api] for api in API_HEADERS])
 
-    def meta(item_id: str, tags: Sequence[str] = ()) -> dict[str, str]:
-        stored = field_meta.get(item_id)
+    def meta(self, item_id: str, tags: Sequence[str] = ()) -> dict[str, str]:
+        """The kept columns of the field as imported, with Buoy's annotation tags added."""
+        stored = self.field_meta.get(item_id)
         if not isinstance(stored, Mapping):
             stored = {}
         columns = {key: str(stored[key]) for key in KEPT_COLUMNS if stored.get(key)}
@@ -98,106 +127,126 @@ def write_data_dictionary(instrument: Instrument, *, language: str = "en") -> st
             columns["field_annotation"] = annotation
         return columns
 
-    row(record_id, "text", "Record ID")
-    code_of: dict[str, dict[Any, str]] = {}  # item id -> option value -> REDCap code
-    written_checkboxes: set[str] = set()
-    for item in instrument.items:
-        label = text_or_first(item.text, language)
+    def write_checkbox(self, field_name: str, identifier: str) -> None:
+        """A checkbox field imported from REDCap, from its items (one per option)."""
+        group = self.checkboxes[field_name]
+        options = [
+            (code, str(option_item))
+            for code, option_item in group.get("options", [])
+            if str(option_item) in self.item_ids
+        ]
+        choices = []
+        for code, option_item in options:
+            text = text_or_first(self.instrument.item(option_item).text, self.language)
+            choices.append(f"{code}, {text.split(' — ', 1)[-1]}")
+        self.row(
+            field_name,
+            "checkbox",
+            str(group.get("label", "")),
+            select_choices_or_calculations=" | ".join(choices),
+            identifier=identifier,
+            **self.meta(field_name),
+        )
+        for code, option_item in options:
+            self.names[option_item] = f"{field_name}({code})"
+
+    def write_item(self, item: Item) -> None:
+        label = text_or_first(item.text, self.language)
         identifier = "y" if item.identifier else ""
         tags: list[str] = []
         if not label:
             label = f"Item {item.number}"
             tags.append("@BUOY-NO-WORDING")  # licensed wording: a placeholder, not text
-        options = options_of(instrument, item)
-        if item.id in checkbox_of:
-            field_name, _ = checkbox_of[item.id]
-            if field_name in written_checkboxes:
-                continue
-            written_checkboxes.add(field_name)
-            group = checkboxes[field_name]
-            choices = []
-            for code, option_item in group.get("options", []):
-                if str(option_item) in item_ids:
-                    text = text_or_first(instrument.item(str(option_item)).text, language)
-                    choices.append(f"{code}, {text.split(' — ', 1)[-1]}")
-            row(
-                field_name,
-                "checkbox",
-                str(group.get("label", "")),
-                select_choices_or_calculations=" | ".join(choices),
-                identifier=identifier,
-                **meta(field_name),
-            )
-            for code, option_item in group.get("options", []):
-                if str(option_item) in item_ids:
-                    names[str(option_item)] = f"{field_name}({code})"
-            continue
-        name = names[item.id]
-        stored_type = str((field_meta.get(item.id) or {}).get("type", ""))
+        options = options_of(self.instrument, item)
+        name = self.names[item.id]
+        stored_type = str((self.field_meta.get(item.id) or {}).get("type", ""))
         if item.kind in ("choice", "yesno") and options:
-            codes = _codes_for(options)
-            code_of[item.id] = codes
-            pairs = [(codes[o.value], text_or_first(o.label, language)) for o in options]
-            if item.kind == "yesno":
-                redcap_type = _yesno_type(options)
-                if redcap_type is not None:
-                    row(name, redcap_type, label, identifier=identifier, **meta(item.id, tags))
-                    continue
-                tags.append("@BUOY-YESNO")  # REDCap's yesno cannot hold these labels
-            kind = stored_type if stored_type in ("radio", "dropdown") else "radio"
-            row(
-                name,
-                kind,
-                label,
-                select_choices_or_calculations=" | ".join(f"{c}, {lbl}" for c, lbl in pairs),
-                identifier=identifier,
-                **meta(item.id, tags),
-            )
+            self.write_choice(item, name, label, options, stored_type, identifier, tags)
         elif item.kind == "yesno":
-            row(name, "yesno", label, identifier=identifier, **meta(item.id, tags))
+            self.row(name, "yesno", label, identifier=identifier, **self.meta(item.id, tags))
         elif item.kind == "number":
-            bounds = {
-                "text_validation_min": "" if item.minimum is None else _format_number(item.minimum),
-                "text_validation_max": "" if item.maximum is None else _format_number(item.maximum),
-            }
-            if stored_type == "slider":
-                row(
-                    name,
-                    "slider",
-                    label,
-                    select_choices_or_calculations=" | ".join(sliders.get(item.id, [])),
-                    identifier=identifier,
-                    **bounds,
-                    **meta(item.id, tags),
-                )
-            else:
-                validation = str((field_meta.get(item.id) or {}).get("validation") or "number")
-                row(
-                    name,
-                    "text",
-                    label,
-                    text_validation_type_or_show_slider_number=validation,
-                    identifier=identifier,
-                    **bounds,
-                    **meta(item.id, tags),
-                )
+            self.write_number(item, name, label, stored_type, identifier, tags)
         else:
             kind = "notes" if stored_type == "notes" else "text"
-            row(name, kind, label, identifier=identifier, **meta(item.id, tags))
+            self.row(name, kind, label, identifier=identifier, **self.meta(item.id, tags))
 
-    def term(item_id: str) -> str:
-        item = instrument.item(item_id)
-        ref = f"[{names[item_id]}]"
+    def write_choice(
+        self,
+        item: Item,
+        name: str,
+        label: str,
+        options: Sequence[Option],
+        stored_type: str,
+        identifier: str,
+        tags: list[str],
+    ) -> None:
+        """A radio (or dropdown) field, or REDCap's yesno / truefalse when the options fit."""
+        codes = _codes_for(options)
+        self.code_of[item.id] = codes
+        pairs = [(codes[o.value], text_or_first(o.label, self.language)) for o in options]
+        if item.kind == "yesno":
+            redcap_type = _yesno_type(options)
+            if redcap_type is not None:
+                self.row(
+                    name, redcap_type, label, identifier=identifier, **self.meta(item.id, tags)
+                )
+                return
+            tags.append("@BUOY-YESNO")  # REDCap's yesno cannot hold these labels
+        kind = stored_type if stored_type in ("radio", "dropdown") else "radio"
+        self.row(
+            name,
+            kind,
+            label,
+            select_choices_or_calculations=" | ".join(f"{c}, {lbl}" for c, lbl in pairs),
+            identifier=identifier,
+            **self.meta(item.id, tags),
+        )
+
+    def write_number(
+        self, item: Item, name: str, label: str, stored_type: str, identifier: str, tags: list[str]
+    ) -> None:
+        """A slider when it was imported as one, else a text field validated as a number."""
+        bounds = {
+            "text_validation_min": "" if item.minimum is None else _format_number(item.minimum),
+            "text_validation_max": "" if item.maximum is None else _format_number(item.maximum),
+        }
+        if stored_type == "slider":
+            self.row(
+                name,
+                "slider",
+                label,
+                select_choices_or_calculations=" | ".join(self.sliders.get(item.id, [])),
+                identifier=identifier,
+                **bounds,
+                **self.meta(item.id, tags),
+            )
+            return
+        validation = str((self.field_meta.get(item.id) or {}).get("validation") or "number")
+        self.row(
+            name,
+            "text",
+            label,
+            text_validation_type_or_show_slider_number=validation,
+            identifier=identifier,
+            **bounds,
+            **self.meta(item.id, tags),
+        )
+
+    def term(self, item_id: str) -> str:
+        """One item in a calculation: missing codes blanked, reverse keying, weight."""
+        item = self.instrument.item(item_id)
+        options = options_of(self.instrument, item)
+        ref = f"[{self.names[item_id]}]"
         blanks = [
-            code_of.get(item_id, {}).get(o.value, str(o.value))
-            for o in options_of(instrument, item)
+            self.code_of.get(item_id, {}).get(o.value, str(o.value))
+            for o in options
             if o.score is None and item.kind in ("choice", "yesno")
         ]
         if blanks:
             condition = " or ".join(f"{ref} = '{code}'" for code in blanks)
             ref = f"if({condition}, '', {ref})"
         if item.reverse:
-            scores = tuple(o.score for o in options_of(instrument, item) if o.score is not None)
+            scores = tuple(o.score for o in options if o.score is not None)
             if not scores and item.minimum is not None and item.maximum is not None:
                 scores = (item.minimum, item.maximum)
             if scores:  # a reverse-keyed item without a range cannot be mirrored
@@ -206,30 +255,32 @@ def write_data_dictionary(instrument: Instrument, *, language: str = "en") -> st
             ref = f"{ref}*{_format_number(item.weight)}"
         return ref
 
-    total_field = str(redcap.get("total_field") or f"{form}_total")
-    for index, rule in enumerate((instrument.total, *instrument.subscales)):
-        function = "mean" if rule.method == "mean" else "sum"
-        expression = f"{function}({', '.join(term(i) for i in rule.items)})"
-        if rule.multiplier != 1:
-            expression = f"{expression}*{_format_number(rule.multiplier)}"
-        weighted = any(instrument.item(i).weight != 1 for i in rule.items)
-        annotation = ""
-        if rule.method != function or weighted or rule.min_answered != len(rule.items):
-            tag = json.dumps(
-                {"method": rule.method, "min_answered": rule.min_answered},
-                separators=(", ", ": "),
+    def write_rules(self) -> None:
+        """The total and each subscale as calc fields; @BUOY-RULE when a sum cannot say it."""
+        instrument = self.instrument
+        total_field = str(self.redcap.get("total_field") or f"{self.form}_total")
+        for index, rule in enumerate((instrument.total, *instrument.subscales)):
+            function = "mean" if rule.method == "mean" else "sum"
+            expression = f"{function}({', '.join(self.term(i) for i in rule.items)})"
+            if rule.multiplier != 1:
+                expression = f"{expression}*{_format_number(rule.multiplier)}"
+            weighted = any(instrument.item(i).weight != 1 for i in rule.items)
+            annotation = ""
+            if rule.method != function or weighted or rule.min_answered != len(rule.items):
+                tag = json.dumps(
+                    {"method": rule.method, "min_answered": rule.min_answered},
+                    separators=(", ", ": "),
+                )
+                annotation = f"@BUOY-RULE='{tag}'"
+            name = _redcap_name(total_field if index == 0 else rule.id, self.taken)
+            self.row(
+                name,
+                "calc",
+                text_or_first(rule.label, self.language) or ("Total" if index == 0 else rule.id),
+                select_choices_or_calculations=expression,
+                field_note=rule.describe(),
+                field_annotation=annotation,
             )
-            annotation = f"@BUOY-RULE='{tag}'"
-        name = _redcap_name(total_field if index == 0 else rule.id, taken)
-        row(
-            name,
-            "calc",
-            text_or_first(rule.label, language) or ("Total" if index == 0 else rule.id),
-            select_choices_or_calculations=expression,
-            field_note=rule.describe(),
-            field_annotation=annotation,
-        )
-    return out.getvalue()
 
 
 def _yesno_type(options: Sequence[Option]) -> str | None:
