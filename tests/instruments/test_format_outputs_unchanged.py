@@ -33,6 +33,7 @@ import pytest
 
 from buoy.instruments.domain.batch import BatchError, score_csv
 from buoy.instruments.domain.definition import (
+    DefinitionError,
     Instrument,
     instrument_from_dict,
     instrument_to_dict,
@@ -235,6 +236,45 @@ def _questionnaire_dict(data: Any, source: str) -> dict[str, Any]:
 
 def _questionnaire(name: str) -> Any:
     return _outcome(_questionnaire_dict, _fhir_bytes(name), name)
+
+
+def _without_each_key(name: str) -> Any:
+    """The questionnaire read with each of its top-level keys left out in turn."""
+    resource = json.loads(_fhir_bytes(name))
+    out = {}
+    for key in resource:
+        copy = {k: v for k, v in resource.items() if k != key}
+        out[key] = _outcome(_questionnaire_dict, copy, "q.json")
+    return out
+
+
+def _written_after_mutations(instrument: Instrument, seed: int) -> Any:
+    """Definitions altered here and there (extras included) that are still valid, written
+    as REDCap dictionaries, FHIR Questionnaires and QuestionnaireResponses."""
+    out = []
+    for copy in _json_mutations(instrument_to_dict(instrument), seed=seed, count=40):
+        try:
+            altered = instrument_from_dict(copy)
+        except (DefinitionError, TypeError, IndexError, KeyError):
+            continue  # not a valid definition (see the definition-broken cases): nothing to write
+        out.append(
+            {
+                "redcap": _outcome(write_data_dictionary, altered),
+                "R4": _outcome(write_questionnaire, altered),
+                "R5": _outcome(write_questionnaire, altered, fhir_version="R5"),
+                "responses": _outcome(_responses, altered),
+            }
+        )
+    return out
+
+
+def _sample_written_after_mutations(name: str) -> Any:
+    return _written_after_mutations(_sample_questionnaire(name), seed=len(name))
+
+
+def _dictionary_written_after_mutations(name: str) -> Any:
+    result = read_data_dictionary(_redcap_bytes(name), source=name)
+    return [_written_after_mutations(i, seed=k) for k, i in enumerate(result.instruments)]
 
 
 def _sample_questionnaire(name: str) -> Instrument:
@@ -560,6 +600,8 @@ def cases() -> dict[str, Callable[[], Any]]:
         found[f"redcap.read.{name}"] = partial(_outcome, _dictionary, name)
         found[f"redcap.write.{name}"] = partial(_outcome, _dictionary_written, name)
         found[f"redcap.broken.{name}"] = partial(_dictionary_mutations, name)
+    for name in DICTIONARIES[2:]:
+        found[f"redcap.write-altered.{name}"] = partial(_dictionary_written_after_mutations, name)
     found["redcap.read.zh-hans"] = partial(
         _outcome, _dictionary, "ndclab_oops_faces_psych_scales_DataDictionary.csv", "zh-hans"
     )
@@ -572,6 +614,8 @@ def cases() -> dict[str, Callable[[], Any]]:
         found[f"fhir.response.{short}"] = partial(_outcome, _sample_responses, name)
         found[f"fhir.broken.{short}"] = partial(_questionnaire_mutations, name)
         found[f"fhir.broken-text.{short}"] = partial(_text_mutations, name)
+        found[f"fhir.read-without.{short}"] = partial(_without_each_key, name)
+        found[f"fhir.write-altered.{short}"] = partial(_sample_written_after_mutations, name)
     found["fhir.response.sdc-sample"] = _sdc_response
     found["fhir.response.broken"] = _response_mutations
     for instrument_id in BUNDLED:
@@ -615,7 +659,8 @@ def digest_of(name: str, build: Callable[[], Any]) -> str:
 
 DIGEST_LENGTH = 16  # hex digits of SHA-256 kept: 64 bits tell any change, and fit a line
 
-# Recorded before the format modules were cut into packages (issue 9, step 0).
+# Recorded before the format modules were cut into packages (issue 9, step 0); the
+# "read-without" and "altered" cases were added later, their digests made by that same code.
 DIGESTS: dict[str, str] = {
     "batch.errors": "89c81696740a144a",
     "batch.generated.brs.crlf": "18ba651aed506294",
@@ -747,6 +792,10 @@ DIGESTS: dict[str, str] = {
     "fhir.broken.lforms-r4-weight": "9bd247ecd244d0cc",
     "fhir.broken.lforms-r5-argonaut": "91141cca04111e6c",
     "fhir.broken.sdc-phq9": "d2db76a961b38160",
+    "fhir.read-without.lforms-r4-ordinal": "e6bb3402e320b7ff",
+    "fhir.read-without.lforms-r4-weight": "100145d82aac2aa0",
+    "fhir.read-without.lforms-r5-argonaut": "6c515967672c7ae0",
+    "fhir.read-without.sdc-phq9": "1a853382a8b3d7b2",
     "fhir.read.lforms-r4-ordinal": "85597e2c4db9cbd6",
     "fhir.read.lforms-r4-weight": "cfe13e2a18b5fb76",
     "fhir.read.lforms-r5-argonaut": "ea5d750f82cd8031",
@@ -755,8 +804,12 @@ DIGESTS: dict[str, str] = {
     "fhir.response.lforms-r4-ordinal": "313b4a76c12b1fbf",
     "fhir.response.lforms-r4-weight": "313b4a76c12b1fbf",
     "fhir.response.lforms-r5-argonaut": "8744e63c402ba2cf",
-    "fhir.response.sdc-sample": "1ba9e4b8d44bf9cf",
     "fhir.response.sdc-phq9": "67ce44a060b243be",
+    "fhir.response.sdc-sample": "1ba9e4b8d44bf9cf",
+    "fhir.write-altered.lforms-r4-ordinal": "1e560a64cc9b70b8",
+    "fhir.write-altered.lforms-r4-weight": "babfa828617fa1e5",
+    "fhir.write-altered.lforms-r5-argonaut": "9e0b4b78e9bdff97",
+    "fhir.write-altered.sdc-phq9": "2ada56bb57d00025",
     "fhir.write.lforms-r4-ordinal": "202765b7fd680366",
     "fhir.write.lforms-r4-weight": "202765b7fd680366",
     "fhir.write.lforms-r5-argonaut": "2d3ee1c2ad7585dd",
@@ -790,6 +843,10 @@ DIGESTS: dict[str, str] = {
     "redcap.records.rtd_case07_longitudinal_records_api_eav.csv": "7b4183381d833114",
     "redcap.records.rtd_case07_longitudinal_records_api_labels.csv": "7f6bd5d35f62b0b9",
     "redcap.records.rtd_case07_longitudinal_records_ui_raw.csv": "7f6bd5d35f62b0b9",
+    "redcap.write-altered.redcapr_longitudinal_dictionary.csv": "e4305abed26c9247",
+    "redcap.write-altered.redcapr_repeating_dictionary.csv": "d480a5a030aa22f7",
+    "redcap.write-altered.rtd_case01_all_field_types_DataDictionary.csv": "a725ea498e12641f",
+    "redcap.write-altered.rtd_case07_longitudinal_metadata_api.csv": "8b02f125a3a4ac74",
     "redcap.write.hbcd_sample_calc_branching_actiontags_DataDictionary.csv": "59b99838606d4e25",
     "redcap.write.ndclab_oops_faces_psych_scales_DataDictionary.csv": "7cf3c7b5a172503b",
     "redcap.write.redcapr_longitudinal_dictionary.csv": "f13611fc566f113a",

@@ -377,8 +377,8 @@ def read_questionnaire(
     for number, draft in enumerate(reader.items.values(), start=1):
         set_id = None
         if draft.options is not None:
-            name = slug(draft.link_id) or f"options{number}"
-            set_id = response_sets.id_for(draft.options, name=name)
+            set_name = slug(draft.link_id) or f"options{number}"
+            set_id = response_sets.id_for(draft.options, name=set_name)
         entry: dict[str, Any] = {
             "id": draft.link_id,
             "number": number,
