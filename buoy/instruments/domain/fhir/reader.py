@@ -36,6 +36,17 @@ from buoy.instruments.domain.response_sets import ResponseSets
 _CHOICE_TYPES = ("choice", "open-choice", "coding")
 _NUMBER_TYPES = ("integer", "decimal", "quantity")
 _INT_CODE = re.compile(r"-?(?:0|[1-9][0-9]*)")
+# what an item element keeps beside its answers, to write it back as it was
+_KEPT_KEYS = (
+    "code",
+    "prefix",
+    "required",
+    "repeats",
+    "readOnly",
+    "enableWhen",
+    "enableBehavior",
+    "answerConstraint",
+)
 
 
 @dataclass
@@ -107,95 +118,72 @@ class _QuestionnaireReader:
     def walk(
         self, items: list[Any], prefix: str, variables: dict[str, str], parents: list[str]
     ) -> list[dict[str, Any]]:
+        """Read `items` (and their children) into drafts; their layout, to write them back."""
         layout: list[dict[str, Any]] = []
         if not isinstance(items, list):
             raise self.fail(prefix + "item", "expected a list of items")
         for index, element in enumerate(items):
-            path = f"{prefix}item[{index}]"
-            if not isinstance(element, Mapping):
-                raise self.fail(path, "expected an object")
-            link_id = element.get("linkId")
-            if not isinstance(link_id, str) or not link_id.strip():
-                raise self.fail(f"{path}.linkId", "is missing")
-            if link_id in self.seen:
-                raise self.fail(
-                    f"{path}.linkId", f"'{link_id}' is used twice (also at {self.seen[link_id]})"
+            layout.extend(self.read_element(element, f"{prefix}item[{index}]", variables, parents))
+        return layout
+
+    def read_element(
+        self, element: Any, path: str, variables: dict[str, str], parents: list[str]
+    ) -> list[dict[str, Any]]:
+        """One item element: a group, a display text, a calculated item or an answer."""
+        if not isinstance(element, Mapping):
+            raise self.fail(path, "expected an object")
+        link_id = element.get("linkId")
+        if not isinstance(link_id, str) or not link_id.strip():
+            raise self.fail(f"{path}.linkId", "is missing")
+        if link_id in self.seen:
+            raise self.fail(
+                f"{path}.linkId", f"'{link_id}' is used twice (also at {self.seen[link_id]})"
+            )
+        self.seen[link_id] = path
+        kind = element.get("type")
+        if not isinstance(kind, str) or not kind:
+            raise self.fail(f"{path}.type", "is missing")
+        if kind in ("coding", "question") or "answerConstraint" in element:
+            self.release = "R5"
+        text = string_of(element, "text")
+        scope = {**variables, **self.variables_of(element)}
+        meta = {key: element[key] for key in _KEPT_KEYS if key in element}
+        if kind == "group":
+            for parent in parents:
+                self.groups.setdefault(parent, [])
+            self.groups.setdefault(link_id, [])
+            children = self.walk(element.get("item", []), f"{path}.", scope, [*parents, link_id])
+            return [
+                {"linkId": link_id, "kind": "group", "text": text, "meta": meta, "item": children}
+            ]
+        if kind == "display":
+            return [{"linkId": link_id, "kind": "display", "text": text, "meta": meta}]
+        calculated = [e for _, e in extensions(element, (CALCULATED_EXPRESSION,))]
+        if calculated:
+            expression = calculated[0].get("valueExpression")
+            given = expression if isinstance(expression, Mapping) else {}
+            self.calcs.append(
+                _CalcDraft(
+                    link_id,
+                    text,
+                    path,
+                    str(given.get("expression", "")),
+                    scope,
+                    meta,
+                    str(given.get("description", "")),
                 )
-            self.seen[link_id] = path
-            kind = element.get("type")
-            if not isinstance(kind, str) or not kind:
-                raise self.fail(f"{path}.type", "is missing")
-            if kind in ("coding", "question") or "answerConstraint" in element:
-                self.release = "R5"
-            text = string_of(element, "text")
-            scope = {**variables, **self.variables_of(element)}
-            meta = {
-                key: element[key]
-                for key in (
-                    "code",
-                    "prefix",
-                    "required",
-                    "repeats",
-                    "readOnly",
-                    "enableWhen",
-                    "enableBehavior",
-                    "answerConstraint",
-                )
-                if key in element
-            }
-            if kind == "group":
-                for parent in parents:
-                    self.groups.setdefault(parent, [])
-                self.groups.setdefault(link_id, [])
-                children = self.walk(
-                    element.get("item", []), f"{path}.", scope, [*parents, link_id]
-                )
-                layout.append(
-                    {
-                        "linkId": link_id,
-                        "kind": "group",
-                        "text": text,
-                        "meta": meta,
-                        "item": children,
-                    }
-                )
-                continue
-            if kind == "display":
-                layout.append({"linkId": link_id, "kind": "display", "text": text, "meta": meta})
-                continue
-            calculated = [e for _, e in extensions(element, (CALCULATED_EXPRESSION,))]
-            if calculated:
-                expression = calculated[0].get("valueExpression")
-                given = expression if isinstance(expression, Mapping) else {}
-                self.calcs.append(
-                    _CalcDraft(
-                        link_id,
-                        text,
-                        path,
-                        str(given.get("expression", "")),
-                        scope,
-                        meta,
-                        str(given.get("description", "")),
-                    )
-                )
-                layout.append(
-                    {
-                        "linkId": link_id,
-                        "kind": "calculated",
-                        "text": text,
-                        "type": kind,
-                        "meta": meta,
-                    }
-                )
-                continue
-            draft = self.item(element, link_id, kind, text, path, meta)
-            self.items[link_id] = draft
-            if draft.options and any(o.score is not None for o in draft.options):
-                for parent in parents:
-                    self.groups.setdefault(parent, []).append(link_id)
-            layout.append({"linkId": link_id, "kind": "item"})
-            if element.get("item"):
-                layout.extend(self.walk(element["item"], f"{path}.", scope, parents))
+            )
+            return [
+                {"linkId": link_id, "kind": "calculated", "text": text, "type": kind, "meta": meta}
+            ]
+        draft = self.item(element, link_id, kind, text, path, meta)
+        self.items[link_id] = draft
+        if draft.options and any(o.score is not None for o in draft.options):
+            for parent in parents:
+                self.groups.setdefault(parent, []).append(link_id)
+        layout = [{"linkId": link_id, "kind": "item"}]
+        if element.get("item"):
+            layout.extend(self.walk(element["item"], f"{path}.", scope, parents))
         return layout
 
     def item(
@@ -321,12 +309,82 @@ def read_questionnaire(
     reader = _QuestionnaireReader(resource, source, lang)
     layout = reader.read()
     recognised, total_source = reader.rules()
-    weighted = [
-        link
-        for link, item in reader.items.items()
-        if item.kind == "choice" and any(o.score is not None for o in item.options or [])
+    rules = _named_rules(reader, recognised, source)
+    scored = {link for _, _, _, rule in rules for link in rule.items}
+    name = string_of(resource, "name")
+    title = string_of(resource, "title")
+    instrument_id = (
+        slug(name)
+        or slug(string_of(resource, "id"))
+        or slug(title)
+        or slug(PurePath(source).stem)
+        or "questionnaire"
+    )
+    version = resource.get("version")
+    response_sets = ResponseSets(lang)
+    items = [
+        _item_dict(draft, number, draft.link_id in scored, response_sets, lang)
+        for number, draft in enumerate(reader.items.values(), start=1)
     ]
-    rules: list[tuple[str, str, str, Recognised]] = []  # (id, linkId, label, rule)
+    if not items:
+        raise InteropError(
+            source, None, None, "the questionnaire has no answerable items", path="item"
+        )
+    data = {
+        "id": instrument_id,
+        "version": str(version)
+        if isinstance(version, str | int | float) and version != ""
+        else "1",
+        "name": {lang: title or name or instrument_id},
+        "licence": {
+            "status": "licensed",
+            "note": (
+                f"Imported from the FHIR Questionnaire {source}; Buoy does not read licences "
+                "from FHIR (see the questionnaire's copyright)."
+            ),
+        },
+        "response_sets": response_sets.sets,
+        "items": items,
+        "total": _rule_dict(rules[0][0], rules[0][2], rules[0][3], lang),
+        "subscales": [
+            _rule_dict(rule_id, label, rule, lang) for rule_id, _, label, rule in rules[1:]
+        ],
+        "description": resource["description"]
+        if isinstance(resource.get("description"), str)
+        else None,
+        "citation": str(resource.get("copyright", ""))
+        if isinstance(resource.get("copyright"), str)
+        else "",
+        "extras": {
+            "source": {"format": "fhir-questionnaire", "file": source},
+            "total_source": total_source,
+            "fhir": _meta_json(_fhir_extras(resource, reader, layout, rules)),
+            "import_notes": list(reader.notes),
+        },
+    }
+    try:
+        return instrument_from_dict(data, source=source)
+    except DefinitionError as error:
+        raise InteropError(
+            source,
+            None,
+            None,
+            f"does not make a valid instrument: {error.message}",
+            path=error.path,
+        ) from None
+
+
+_NamedRule = tuple[str, str, str, Recognised]  # (rule id, linkId, label, rule)
+
+
+def _named_rules(
+    reader: _QuestionnaireReader,
+    recognised: list[tuple[_CalcDraft, Recognised]],
+    source: str,
+) -> list[_NamedRule]:
+    """The total first, then the subscales; without a recognised expression, the sum of
+    every weighted item (InteropError when there is none). Each is noted."""
+    rules: list[_NamedRule] = []
     if recognised:
         # The rule over most items is the total (the first of equal ones); the others keep
         # their order in the questionnaire.
@@ -343,73 +401,70 @@ def read_questionnaire(
                 f"whatever is answered, Buoy asks for all {len(rule.items)} (lower min_answered "
                 "if the instrument allows missing items)."
             )
-    else:
-        if not weighted:
-            raise InteropError(
-                source,
-                None,
-                None,
-                "no answer option carries a weight (ordinalValue or itemWeight) and no "
-                "integer options: there is nothing Buoy can score",
-                path="item",
-            )
-        rules.append(("total", "", "", Recognised("sum", tuple(weighted), 1.0, "default")))
-        reader.notes.append(
-            f"no calculatedExpression adds up the answers; Buoy's total is the sum of the "
-            f"{len(weighted)} weighted items, all required. Check it before relying on it."
-        )
-    scored = {link for _, _, _, rule in rules for link in rule.items}
-    name = string_of(resource, "name")
-    title = string_of(resource, "title")
-    resource_id = string_of(resource, "id")
-    instrument_id = (
-        slug(name)
-        or slug(resource_id)
-        or slug(title)
-        or slug(PurePath(source).stem)
-        or "questionnaire"
-    )
-    version = resource.get("version")
-
-    response_sets = ResponseSets(lang)
-    items = []
-    items_meta: dict[str, Any] = {}
-    for number, draft in enumerate(reader.items.values(), start=1):
-        set_id = None
-        if draft.options is not None:
-            set_name = slug(draft.link_id) or f"options{number}"
-            set_id = response_sets.id_for(draft.options, name=set_name)
-        entry: dict[str, Any] = {
-            "id": draft.link_id,
-            "number": number,
-            "kind": draft.kind,
-            "options": set_id,
-            "scored": draft.link_id in scored,
-        }
-        if draft.text:
-            entry["text"] = {lang: draft.text}
-        if draft.minimum is not None:
-            entry["min"] = draft.minimum
-        if draft.maximum is not None:
-            entry["max"] = draft.maximum
-        items.append(entry)
-        items_meta[draft.link_id] = {"type": draft.fhir_type, **draft.meta}
-
-    if not items:
+        return rules
+    weighted = [
+        link
+        for link, item in reader.items.items()
+        if item.kind == "choice" and any(o.score is not None for o in item.options or [])
+    ]
+    if not weighted:
         raise InteropError(
-            source, None, None, "the questionnaire has no answerable items", path="item"
+            source,
+            None,
+            None,
+            "no answer option carries a weight (ordinalValue or itemWeight) and no "
+            "integer options: there is nothing Buoy can score",
+            path="item",
         )
+    rules.append(("total", "", "", Recognised("sum", tuple(weighted), 1.0, "default")))
+    reader.notes.append(
+        f"no calculatedExpression adds up the answers; Buoy's total is the sum of the "
+        f"{len(weighted)} weighted items, all required. Check it before relying on it."
+    )
+    return rules
 
-    def rule_dict(rule_id: str, label: str, rule: Recognised) -> dict[str, Any]:
-        return {
-            "id": rule_id,
-            "method": rule.method,
-            "items": list(rule.items),
-            "min_answered": rule.min_answered or len(rule.items),
-            "multiplier": rule.multiplier,
-            **({"label": {lang: label}} if label else {}),
-        }
 
+def _item_dict(
+    draft: _ItemDraft, number: int, scored: bool, response_sets: ResponseSets, language: str
+) -> dict[str, Any]:
+    set_id = None
+    if draft.options is not None:
+        set_name = slug(draft.link_id) or f"options{number}"
+        set_id = response_sets.id_for(draft.options, name=set_name)
+    entry: dict[str, Any] = {
+        "id": draft.link_id,
+        "number": number,
+        "kind": draft.kind,
+        "options": set_id,
+        "scored": scored,
+    }
+    if draft.text:
+        entry["text"] = {language: draft.text}
+    if draft.minimum is not None:
+        entry["min"] = draft.minimum
+    if draft.maximum is not None:
+        entry["max"] = draft.maximum
+    return entry
+
+
+def _rule_dict(rule_id: str, label: str, rule: Recognised, language: str) -> dict[str, Any]:
+    return {
+        "id": rule_id,
+        "method": rule.method,
+        "items": list(rule.items),
+        "min_answered": rule.min_answered or len(rule.items),
+        "multiplier": rule.multiplier,
+        **({"label": {language: label}} if label else {}),
+    }
+
+
+def _fhir_extras(
+    resource: Mapping[str, Any],
+    reader: _QuestionnaireReader,
+    layout: list[dict[str, Any]],
+    rules: list[_NamedRule],
+) -> dict[str, Any]:
+    """What `write_questionnaire` needs to give the questionnaire back as it came."""
     fhir_extras: dict[str, Any] = {
         key: resource[key]
         for key in ("id", "url", "version", "name", "title", "status", "code", "language")
@@ -419,49 +474,13 @@ def read_questionnaire(
         {
             "release": reader.release,
             "layout": layout,
-            "items": items_meta,
+            "items": {
+                draft.link_id: {"type": draft.fhir_type, **draft.meta}
+                for draft in reader.items.values()
+            },
             "rules": {rule_id: link for rule_id, link, _, _ in rules if link},
         }
     )
     if reader.calcs:
         fhir_extras["calculations"] = reader.calculations
-    data = {
-        "id": instrument_id,
-        "version": str(version)
-        if isinstance(version, str | int | float) and version != ""
-        else "1",
-        "name": {lang: title or name or instrument_id},
-        "licence": {
-            "status": "licensed",
-            "note": (
-                f"Imported from the FHIR Questionnaire {source}; Buoy does not read licences "
-                "from FHIR (see the questionnaire's copyright)."
-            ),
-        },
-        "response_sets": response_sets.sets,
-        "items": items,
-        "total": rule_dict(rules[0][0], rules[0][2], rules[0][3]),
-        "subscales": [rule_dict(rule_id, label, rule) for rule_id, _, label, rule in rules[1:]],
-        "description": resource["description"]
-        if isinstance(resource.get("description"), str)
-        else None,
-        "citation": str(resource.get("copyright", ""))
-        if isinstance(resource.get("copyright"), str)
-        else "",
-        "extras": {
-            "source": {"format": "fhir-questionnaire", "file": source},
-            "total_source": total_source,
-            "fhir": _meta_json(fhir_extras),
-            "import_notes": list(reader.notes),
-        },
-    }
-    try:
-        return instrument_from_dict(data, source=source)
-    except DefinitionError as error:
-        raise InteropError(
-            source,
-            None,
-            None,
-            f"does not make a valid instrument: {error.message}",
-            path=error.path,
-        ) from None
+    return fhir_extras

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from buoy.instruments.domain.definition import Instrument, Item, text_or_first
+from buoy.instruments.domain.definition import Instrument, Item, Option, text_or_first
 from buoy.instruments.domain.fhir.elements import (
     RESPONSE_STATUSES,
     Value,
@@ -132,36 +132,12 @@ def _numeric_answer(answer: Any) -> float | None:
 
 
 def _answer_value(instrument: Instrument, item: Item, answer: Any, source: str, path: str) -> Value:
+    """One answer as the item's value: an option's value, a number, 1/0 or text."""
     if not isinstance(answer, Mapping):
         raise InteropError(source, None, None, "expected an object", path=path)
     options = options_of(instrument, item)
     if options:
-        candidates: list[str] = []
-        if isinstance(answer.get("valueCoding"), Mapping):
-            code = answer["valueCoding"].get("code")
-            if isinstance(code, str):
-                candidates.append(code)
-        for key in ("valueInteger", "valueString", "valueDate", "valueTime"):
-            value = answer.get(key)
-            if isinstance(value, str | int) and not isinstance(value, bool):
-                candidates.append(str(value))
-        if isinstance(answer.get("valueBoolean"), bool):
-            candidates.append("1" if answer["valueBoolean"] else "0")
-        if not candidates:
-            raise InteropError(
-                source, None, None, f"no code or value for the choice item '{item.id}'", path=path
-            )
-        for option in options:
-            if str(option.value) == candidates[0]:
-                return option.value
-        codes = ", ".join(str(o.value) for o in options)
-        raise InteropError(
-            source,
-            None,
-            None,
-            f"'{candidates[0]}' is not an option of '{item.id}' ({codes})",
-            path=path,
-        )
+        return _option_value(item, options, answer, source, path)
     if item.kind == "number":
         number = _numeric_answer(answer)
         if number is None:
@@ -183,6 +159,38 @@ def _answer_value(instrument: Instrument, item: Item, answer: Any, source: str, 
     raise InteropError(source, None, None, f"no value for '{item.id}'", path=path)
 
 
+def _option_value(
+    item: Item, options: Sequence[Option], answer: Mapping[str, Any], source: str, path: str
+) -> Value:
+    """The option a choice answer names by its code (or integer, string, date, boolean)."""
+    candidates: list[str] = []
+    if isinstance(answer.get("valueCoding"), Mapping):
+        code = answer["valueCoding"].get("code")
+        if isinstance(code, str):
+            candidates.append(code)
+    for key in ("valueInteger", "valueString", "valueDate", "valueTime"):
+        value = answer.get(key)
+        if isinstance(value, str | int) and not isinstance(value, bool):
+            candidates.append(str(value))
+    if isinstance(answer.get("valueBoolean"), bool):
+        candidates.append("1" if answer["valueBoolean"] else "0")
+    if not candidates:
+        raise InteropError(
+            source, None, None, f"no code or value for the choice item '{item.id}'", path=path
+        )
+    for option in options:
+        if str(option.value) == candidates[0]:
+            return option.value
+    codes = ", ".join(str(o.value) for o in options)
+    raise InteropError(
+        source,
+        None,
+        None,
+        f"'{candidates[0]}' is not an option of '{item.id}' ({codes})",
+        path=path,
+    )
+
+
 def write_questionnaire_response(
     instrument: Instrument,
     answers: Mapping[str, Value],
@@ -201,74 +209,11 @@ def write_questionnaire_response(
             raise InteropError(
                 instrument.id, None, None, f"'{item_id}' is not an item of {instrument.id}"
             )
-    meta = fhir_meta(instrument)
-    items_meta: Mapping[str, Any] = meta.get("items") or {}
-
-    def answer_json(item: Item, value: Value) -> dict[str, Any]:
-        stored: Mapping[str, Any] = items_meta.get(item.id) or {}
-        options = options_of(instrument, item)
-        if options and stored.get("type") != "boolean":
-            for option in options:
-                if option.value == value or str(option.value) == str(value):
-                    kind = stored.get("option_kind", "coding")
-                    if kind == "integer" and isinstance(option.value, int):
-                        return {"valueInteger": option.value}
-                    if kind == "string":
-                        return {"valueString": str(option.value)}
-                    coding: dict[str, Any] = {"code": str(option.value)}
-                    if isinstance(stored.get("system"), str):
-                        coding["system"] = stored["system"]
-                    label = text_or_first(option.label, language)
-                    if label:
-                        coding["display"] = label
-                    return {"valueCoding": coding}
-            codes = ", ".join(str(o.value) for o in options)
-            raise InteropError(
-                instrument.id, None, None, f"{value!r} is not an option of '{item.id}' ({codes})"
-            )
-        if item.kind == "yesno":
-            return {"valueBoolean": bool(int(value))}
-        if item.kind == "number":
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise InteropError(instrument.id, None, None, f"'{item.id}' needs a number")
-            if stored.get("type") == "integer" and float(value).is_integer():
-                return {"valueInteger": int(value)}
-            return {"valueDecimal": value}
-        return {"valueString": str(value)}
-
-    def item_json(item: Item) -> dict[str, Any]:
-        element: dict[str, Any] = {"linkId": item.id}
-        text = text_or_first(item.text, language)
-        if text:
-            element["text"] = text
-        element["answer"] = [answer_json(item, answers[item.id])]
-        return element
-
-    written: set[str] = set()
-
-    def from_layout(entries: Sequence[Any]) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        for entry in entries:
-            if not isinstance(entry, Mapping):
-                continue
-            link = str(entry.get("linkId", ""))
-            if entry.get("kind") == "group":
-                children = from_layout(listed(entry.get("item")))
-                if children:
-                    group: dict[str, Any] = {"linkId": link}
-                    if entry.get("text"):
-                        group["text"] = entry["text"]
-                    group["item"] = children
-                    out.append(group)
-            elif entry.get("kind") == "item" and link in answers and link in items:
-                out.append(item_json(items[link]))
-                written.add(link)
-        return out
-
-    response_items = from_layout(listed(meta.get("layout")))
+    writer = _ResponseWriter(instrument, answers, language)
+    response_items = writer.from_layout(listed(writer.meta.get("layout")))
     for item in instrument.items:
-        if item.id in answers and item.id not in written:
-            response_items.append(item_json(item))
+        if item.id in answers and item.id not in writer.written:
+            response_items.append(writer.item_json(item))
     response: dict[str, Any] = {
         "resourceType": "QuestionnaireResponse",
         "questionnaire": questionnaire_url,
@@ -278,3 +223,82 @@ def write_questionnaire_response(
         response["authored"] = authored
     response["item"] = response_items
     return response
+
+
+class _ResponseWriter:
+    """The answers as response items, in the questionnaire's groups when it had some."""
+
+    def __init__(self, instrument: Instrument, answers: Mapping[str, Value], language: str) -> None:
+        self.instrument = instrument
+        self.answers = answers
+        self.language = language
+        self.items = {item.id: item for item in instrument.items}
+        self.meta = fhir_meta(instrument)
+        self.items_meta: Mapping[str, Any] = self.meta.get("items") or {}
+        self.written: set[str] = set()
+
+    def from_layout(self, entries: Sequence[Any]) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for entry in entries:
+            if not isinstance(entry, Mapping):
+                continue
+            link = str(entry.get("linkId", ""))
+            if entry.get("kind") == "group":
+                children = self.from_layout(listed(entry.get("item")))
+                if children:
+                    group: dict[str, Any] = {"linkId": link}
+                    if entry.get("text"):
+                        group["text"] = entry["text"]
+                    group["item"] = children
+                    out.append(group)
+            elif entry.get("kind") == "item" and link in self.answers and link in self.items:
+                out.append(self.item_json(self.items[link]))
+                self.written.add(link)
+        return out
+
+    def item_json(self, item: Item) -> dict[str, Any]:
+        element: dict[str, Any] = {"linkId": item.id}
+        text = text_or_first(item.text, self.language)
+        if text:
+            element["text"] = text
+        element["answer"] = [self.answer_json(item, self.answers[item.id])]
+        return element
+
+    def answer_json(self, item: Item, value: Value) -> dict[str, Any]:
+        stored: Mapping[str, Any] = self.items_meta.get(item.id) or {}
+        options = options_of(self.instrument, item)
+        if options and stored.get("type") != "boolean":
+            for option in options:
+                if option.value == value or str(option.value) == str(value):
+                    return self.option_json(option, stored)
+            codes = ", ".join(str(o.value) for o in options)
+            raise InteropError(
+                self.instrument.id,
+                None,
+                None,
+                f"{value!r} is not an option of '{item.id}' ({codes})",
+            )
+        if item.kind == "yesno":
+            return {"valueBoolean": bool(int(value))}
+        if item.kind == "number":
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise InteropError(self.instrument.id, None, None, f"'{item.id}' needs a number")
+            if stored.get("type") == "integer" and float(value).is_integer():
+                return {"valueInteger": int(value)}
+            return {"valueDecimal": value}
+        return {"valueString": str(value)}
+
+    def option_json(self, option: Option, stored: Mapping[str, Any]) -> dict[str, Any]:
+        """An option answer as the questionnaire offered it (integer, string or coding)."""
+        kind = stored.get("option_kind", "coding")
+        if kind == "integer" and isinstance(option.value, int):
+            return {"valueInteger": option.value}
+        if kind == "string":
+            return {"valueString": str(option.value)}
+        coding: dict[str, Any] = {"code": str(option.value)}
+        if isinstance(stored.get("system"), str):
+            coding["system"] = stored["system"]
+        label = text_or_first(option.label, self.language)
+        if label:
+            coding["display"] = label
+        return {"valueCoding": coding}

@@ -71,114 +71,60 @@ def write_questionnaire(
     release = fhir_version.upper()
     if release not in ("R4", "R4B", "R5"):
         raise ValueError(f"fhir_version must be R4, R4B or R5, not {fhir_version!r}")
-    r5 = release == "R5"
-    weight_url = ITEM_WEIGHT if r5 else ORDINAL_VALUE
-    meta = fhir_meta(instrument)
-    items_meta: Mapping[str, Any] = meta.get("items") or {}
-    rule_links: Mapping[str, Any] = meta.get("rules") or {}
-    everything = [
-        item.id
-        for item in instrument.items
-        if item.kind in ("choice", "yesno")
-        and item.response_set is not None
-        and any(
-            _effective_score(instrument, item, o) is not None for o in options_of(instrument, item)
-        )
-        and (items_meta.get(item.id) or {}).get("type") != "boolean"
-    ]
+    return _QuestionnaireWriter(instrument, r5=release == "R5", language=language).write()
 
-    def item_json(item: Item) -> dict[str, Any]:
-        stored: Mapping[str, Any] = items_meta.get(item.id) or {}
-        element: dict[str, Any] = {"linkId": item.id}
-        for key in ("code", "prefix"):
-            if key in stored:
-                element[key] = stored[key]
-        text = text_or_first(item.text, language)
-        if text:
-            element["text"] = text
-        options = options_of(instrument, item)
-        if item.kind in ("choice", "yesno") and options and stored.get("type") != "boolean":
-            element["type"] = "coding" if r5 else "choice"
-            if r5:
-                element["answerConstraint"] = "optionsOnly"
-            answer_options = []
-            option_kind = stored.get("option_kind", "coding")
-            for option in options:
-                answer: dict[str, Any] = {}
-                score = _effective_score(instrument, item, option)
-                if score is not None:
-                    answer["extension"] = [{"url": weight_url, "valueDecimal": _number(score)}]
-                label = text_or_first(option.label, language)
-                if option_kind == "integer" and isinstance(option.value, int):
-                    answer["valueInteger"] = option.value
-                elif option_kind == "string":
-                    answer["valueString"] = str(option.value)
-                else:
-                    coding: dict[str, Any] = {"code": str(option.value)}
-                    if isinstance(stored.get("system"), str):
-                        coding["system"] = stored["system"]
-                    if label:
-                        coding["display"] = label
-                    answer["valueCoding"] = coding
-                answer_options.append(answer)
-            element["answerOption"] = answer_options
-        elif item.kind == "yesno":
-            element["type"] = "boolean"
-        elif item.kind == "number":
-            fhir_type = stored.get("type")
-            element["type"] = fhir_type if fhir_type in ("integer", "decimal") else "decimal"
-            bounds = []
-            for url, bound in ((MIN_VALUE, item.minimum), (MAX_VALUE, item.maximum)):
-                if bound is not None:
-                    key = "valueInteger" if element["type"] == "integer" else "valueDecimal"
-                    value: int | float = int(bound) if key == "valueInteger" else _number(bound)
-                    bounds.append({"url": url, key: value})
-            if bounds:
-                element["extension"] = bounds
-        else:
-            fhir_type = stored.get("type")
-            element["type"] = (
-                fhir_type
-                if fhir_type in ("string", "text", "date", "dateTime", "time", "url")
-                else "string"
+
+class _QuestionnaireWriter:
+    """One instrument as a Questionnaire, nested as its FHIR import was when it was one."""
+
+    def __init__(self, instrument: Instrument, *, r5: bool, language: str) -> None:
+        self.instrument = instrument
+        self.r5 = r5
+        self.language = language
+        self.weight_url = ITEM_WEIGHT if r5 else ORDINAL_VALUE
+        self.meta = fhir_meta(instrument)
+        self.items_meta: Mapping[str, Any] = self.meta.get("items") or {}
+        rule_links: Mapping[str, Any] = self.meta.get("rules") or {}
+        # the items a plain weight().sum() adds up: those with weighted options
+        self.everything = [
+            item.id
+            for item in instrument.items
+            if item.kind in ("choice", "yesno")
+            and item.response_set is not None
+            and any(
+                _effective_score(instrument, item, o) is not None
+                for o in options_of(instrument, item)
             )
-        for key in ("required", "repeats", "enableWhen", "enableBehavior"):
-            if key in stored:
-                element[key] = stored[key]
-        return element
+            and (self.items_meta.get(item.id) or {}).get("type") != "boolean"
+        ]
+        self.rules = [instrument.total, *instrument.subscales]
+        self.rule_by_link = {str(link): rule_id for rule_id, link in rule_links.items()}
+        self.rules_by_id = {rule.id: rule for rule in self.rules}
+        self.written: set[str] = set()  # item ids, and "rule:<id>", already placed
 
-    rules = [instrument.total, *instrument.subscales]
+    def write(self) -> dict[str, Any]:
+        instrument = self.instrument
+        items = self.from_layout(listed(self.meta.get("layout")))
+        for item in instrument.items:
+            if item.id not in self.written:
+                items.append(self.item_json(item))
+        taken = {i.id for i in instrument.items} | set(self.rule_by_link)
+        for rule in self.rules:
+            if f"rule:{rule.id}" in self.written:
+                continue
+            link = rule.id
+            while link in taken:
+                link = f"{link}_score"
+            taken.add(link)
+            items.append(self.rule_json(rule, link, {}))
+        questionnaire = _heading(instrument, self.meta, self.language)
+        questionnaire["item"] = items
+        return questionnaire
 
-    def rule_json(rule: ScoringRule, link_id: str, stored: Mapping[str, Any]) -> dict[str, Any]:
-        element: dict[str, Any] = {
-            "linkId": link_id,
-            "extension": [
-                {
-                    "url": CALCULATED_EXPRESSION,
-                    "valueExpression": {
-                        "description": rule.describe(),
-                        "language": "text/fhirpath",
-                        "expression": _rule_expression(instrument, rule, everything),
-                    },
-                }
-            ],
-        }
-        if "code" in stored:
-            element["code"] = stored["code"]
-        label = (
-            text_or_first(rule.label, language)
-            or stored.get("text")
-            or ("Total score" if rule.id == "total" else rule.id)
-        )
-        element.update({"text": label, "type": "decimal", "readOnly": True})
-        return element
-
-    written: set[str] = set()
-    rule_by_link = {str(link): rule_id for rule_id, link in rule_links.items()}
-    rules_by_id = {rule.id: rule for rule in rules}
-
-    def from_layout(entries: Sequence[Any]) -> list[dict[str, Any]]:
+    def from_layout(self, entries: Sequence[Any]) -> list[dict[str, Any]]:
+        """The items in the layout a FHIR import kept: groups, display texts, rules."""
         out: list[dict[str, Any]] = []
+        item_ids = {i.id for i in self.instrument.items}
         for entry in entries:
             if not isinstance(entry, Mapping):
                 continue
@@ -187,7 +133,7 @@ def write_questionnaire(
             raw_meta = entry.get("meta")
             stored_meta: Mapping[str, Any] = raw_meta if isinstance(raw_meta, Mapping) else {}
             if kind == "group":
-                children = from_layout(listed(entry.get("item")))
+                children = self.from_layout(listed(entry.get("item")))
                 if children:
                     group: dict[str, Any] = {"linkId": link}
                     if "code" in stored_meta:
@@ -197,58 +143,127 @@ def write_questionnaire(
                     group.update({"type": "group", "item": children})
                     out.append(group)
             elif kind == "display":
-                display: dict[str, Any] = {"linkId": link, "text": entry.get("text", "")}
-                display["type"] = "display"
-                out.append(display)
+                out.append({"linkId": link, "text": entry.get("text", ""), "type": "display"})
             elif kind == "calculated":
-                rule_id = rule_by_link.get(link)
-                if rule_id in rules_by_id:
-                    out.append(
-                        rule_json(
-                            rules_by_id[rule_id], link, {**stored_meta, "text": entry.get("text")}
-                        )
-                    )
-                    written.add(f"rule:{rule_id}")
-            elif kind == "item" and link in {i.id for i in instrument.items}:
-                out.append(item_json(instrument.item(link)))
-                written.add(link)
+                rule_id = self.rule_by_link.get(link)
+                if rule_id in self.rules_by_id:
+                    stored = {**stored_meta, "text": entry.get("text")}
+                    out.append(self.rule_json(self.rules_by_id[rule_id], link, stored))
+                    self.written.add(f"rule:{rule_id}")
+            elif kind == "item" and link in item_ids:
+                out.append(self.item_json(self.instrument.item(link)))
+                self.written.add(link)
         return out
 
-    items = from_layout(listed(meta.get("layout")))
-    for item in instrument.items:
-        if item.id not in written:
-            items.append(item_json(item))
-    taken = {i.id for i in instrument.items} | set(rule_by_link)
-    for rule in rules:
-        if f"rule:{rule.id}" in written:
-            continue
-        link = rule.id
-        while link in taken:
-            link = f"{link}_score"
-        taken.add(link)
-        items.append(rule_json(rule, link, {}))
+    def item_json(self, item: Item) -> dict[str, Any]:
+        stored: Mapping[str, Any] = self.items_meta.get(item.id) or {}
+        element: dict[str, Any] = {"linkId": item.id}
+        for key in ("code", "prefix"):
+            if key in stored:
+                element[key] = stored[key]
+        text = text_or_first(item.text, self.language)
+        if text:
+            element["text"] = text
+        options = options_of(self.instrument, item)
+        if item.kind in ("choice", "yesno") and options and stored.get("type") != "boolean":
+            element["type"] = "coding" if self.r5 else "choice"
+            if self.r5:
+                element["answerConstraint"] = "optionsOnly"
+            element["answerOption"] = [self.answer_option(item, o, stored) for o in options]
+        elif item.kind == "yesno":
+            element["type"] = "boolean"
+        elif item.kind == "number":
+            element.update(_number_type(item, stored))
+        else:
+            fhir_type = stored.get("type")
+            element["type"] = fhir_type if fhir_type in _TEXT_TYPES else "string"
+        for key in ("required", "repeats", "enableWhen", "enableBehavior"):
+            if key in stored:
+                element[key] = stored[key]
+        return element
 
+    def answer_option(self, item: Item, option: Option, stored: Mapping[str, Any]) -> Any:
+        """One answerOption, its weight the option's effective score."""
+        answer: dict[str, Any] = {}
+        score = _effective_score(self.instrument, item, option)
+        if score is not None:
+            answer["extension"] = [{"url": self.weight_url, "valueDecimal": _number(score)}]
+        label = text_or_first(option.label, self.language)
+        option_kind = stored.get("option_kind", "coding")
+        if option_kind == "integer" and isinstance(option.value, int):
+            answer["valueInteger"] = option.value
+        elif option_kind == "string":
+            answer["valueString"] = str(option.value)
+        else:
+            coding: dict[str, Any] = {"code": str(option.value)}
+            if isinstance(stored.get("system"), str):
+                coding["system"] = stored["system"]
+            if label:
+                coding["display"] = label
+            answer["valueCoding"] = coding
+        return answer
+
+    def rule_json(self, rule: ScoringRule, link_id: str, stored: Mapping[str, Any]) -> Any:
+        """A read-only calculated item whose expression computes the rule."""
+        element: dict[str, Any] = {
+            "linkId": link_id,
+            "extension": [
+                {
+                    "url": CALCULATED_EXPRESSION,
+                    "valueExpression": {
+                        "description": rule.describe(),
+                        "language": "text/fhirpath",
+                        "expression": _rule_expression(self.instrument, rule, self.everything),
+                    },
+                }
+            ],
+        }
+        if "code" in stored:
+            element["code"] = stored["code"]
+        label = (
+            text_or_first(rule.label, self.language)
+            or stored.get("text")
+            or ("Total score" if rule.id == "total" else rule.id)
+        )
+        element.update({"text": label, "type": "decimal", "readOnly": True})
+        return element
+
+
+_TEXT_TYPES = ("string", "text", "date", "dateTime", "time", "url")
+
+
+def _number_type(item: Item, stored: Mapping[str, Any]) -> dict[str, Any]:
+    """A number item's type (integer or decimal) and its minValue / maxValue extensions."""
+    fhir_type = stored.get("type")
+    element: dict[str, Any] = {
+        "type": fhir_type if fhir_type in ("integer", "decimal") else "decimal"
+    }
+    bounds = []
+    for url, bound in ((MIN_VALUE, item.minimum), (MAX_VALUE, item.maximum)):
+        if bound is not None:
+            key = "valueInteger" if element["type"] == "integer" else "valueDecimal"
+            value: int | float = int(bound) if key == "valueInteger" else _number(bound)
+            bounds.append({"url": url, key: value})
+    if bounds:
+        element["extension"] = bounds
+    return element
+
+
+def _heading(instrument: Instrument, meta: Mapping[str, Any], language: str) -> dict[str, Any]:
+    """The Questionnaire's own elements, before its items."""
     questionnaire: dict[str, Any] = {"resourceType": "Questionnaire"}
     fhir_id = re.sub(r"[^A-Za-z0-9\-.]", "-", str(meta.get("id") or instrument.id))[:64]
     questionnaire["id"] = fhir_id
     if isinstance(meta.get("url"), str):
         questionnaire["url"] = meta["url"]
     questionnaire["version"] = instrument.version
-    name = str(meta.get("name") or instrument.id)
-    questionnaire["name"] = name
+    questionnaire["name"] = str(meta.get("name") or instrument.id)
     title = text_or_first(instrument.name, language)
     if title:
         questionnaire["title"] = title
+    status = meta.get("status")
     questionnaire["status"] = (
-        meta.get("status")
-        if meta.get("status")
-        in (
-            "draft",
-            "active",
-            "retired",
-            "unknown",
-        )
-        else "active"
+        status if status in ("draft", "active", "retired", "unknown") else "active"
     )
     if "code" in meta:
         questionnaire["code"] = meta["code"]
@@ -257,5 +272,4 @@ def write_questionnaire(
         questionnaire["description"] = description
     if instrument.citation:
         questionnaire["copyright"] = instrument.citation
-    questionnaire["item"] = items
     return questionnaire
