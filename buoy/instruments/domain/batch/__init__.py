@@ -25,10 +25,10 @@ Speed (docs/performance.md): a row goes one of three ways, with the same result.
 
 * The fast way, for a row whose item cells are all known answers or blank: each cell maps
   to one integer packing what it adds to every output number, including a "missing" bit
-  per item for a blank (see `_Plan._build_tables`); the row's integers are added, a batch
-  of rows at a time, and the sum is looked up in a table of ready-made output text. A sum
-  not seen yet (a prorated or invalid row, mostly) gets its text from per-scale tables,
-  and an invalid row's text (its error names the missing items) from its pattern of
+  per item for a blank (see `tables.PackedTables._build_tables`); the row's integers are
+  added, a batch of rows at a time, and the sum is looked up in a table of ready-made output
+  text. A sum not seen yet (a prorated or invalid row, mostly) gets its text from per-scale
+  tables, and an invalid row's text (its error names the missing items) from its pattern of
   blanks. No csv module, no per-item Python code.
 * Refused answers (out of range, not a number): the row is invalid with an item-level
   message per refused cell, kept by the refused cells' texts.
@@ -39,11 +39,12 @@ A line with a quote character is parsed by the csv module (a quoted field may ho
 and line breaks), then goes whichever of these ways its cells call for.
 
 Every table is filled on first use and capped in size, so memory stays bounded whatever the
-inp
+input.
 
 The package: ``command`` (`run`, the files), ``stream`` (`score_csv`, `score_text`), ``plan``
-(the columns and the loops), ``tables`` (the packed-integer tables), ``rows`` (an output
-row), ``results`` (`BatchError`, `BatchSummary`) and ``limits`` (the caps on memory).
+(the columns, the general way, JSON out), ``csv_run`` (CSV out: the hot loop), ``tables``
+(the packed-integer tables), ``rows`` (an output row), ``results`` (`BatchError`,
+`BatchSummary`) and ``limits`` (the caps on memory).
 """
 
 from __future__ import annotations

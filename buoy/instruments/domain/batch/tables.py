@@ -74,45 +74,11 @@ class PackedTables:
         self.first_missing = first_missing
         contributions: list[dict[str, list[int]]] = []
         for k, name in enumerate(self.item_names):
-            item = compiled.items[name]
-            table: dict[str, list[int]] = {"": [0] * n_fields}
-            table[""][first_missing + k] = 1  # a blank adds only its own "missing" bit
-            for key, parsed in item.table.items():
-                if not isinstance(key, str):
-                    continue
-                item_score = parsed.score
-                if item_score is None:
-                    if item.item.scored:
-                        continue  # an option that carries no score: the general way decides
-                    item_score = 0.0
-                if item_score != int(item_score) or item_score < 0:
-                    return
-                value = int(item_score)
-                parts = [0] * n_fields
-                for s, (scale_items, scale_rule) in enumerate(self.scales):
-                    if name in scale_items:
-                        parts[2 * s + 1] = 1
-                        if scale_rule is not None and scale_rule.method == "count":
-                            parts[2 * s] = int(value > 0)
-                        elif scale_rule is not None and scale_rule.method == "weighted_sum":
-                            weight = scale_rule.weights[scale_rule.items.index(name)]
-                            parts[2 * s] = value * int(weight)
-                        else:
-                            parts[2 * s] = value
-                for r, safety in enumerate(self.safety):
-                    number = parsed.value
-                    if name == safety.item and isinstance(number, float) and number > safety.above:
-                        parts[2 * len(self.scales) + r] = 1
-                table[key] = parts
+            table = self._contributions(k, name, n_fields)
+            if table is None:
+                return
             contributions.append(table)
-        self.fields: list[tuple[int, int]] = []  # (offset, mask)
-        offset = 0
-        for f in range(n_fields):
-            largest = sum(max(parts[f] for parts in table.values()) for table in contributions)
-            width = max(largest.bit_length(), 1)
-            self.fields.append((offset, (1 << width) - 1))
-            offset += width
-        self.bits = offset
+        self._lay_out_fields(contributions, n_fields)
         self._build_key_layout()
         self.packed_items = [
             {
@@ -126,6 +92,54 @@ class PackedTables:
             self.chunk_members.append(list(range(start, min(start + 5, len(self.item_positions)))))
         self.fast = True
         self._build_text_tables()
+
+    def _contributions(self, k: int, name: str, n_fields: int) -> dict[str, list[int]] | None:
+        """Item column `k`: answer text → what it adds to each field; None when an answer's
+        score is not a whole number ≥ 0 (then the instrument has no tables)."""
+        item = self.compiled.items[name]
+        table: dict[str, list[int]] = {"": [0] * n_fields}
+        table[""][self.first_missing + k] = 1  # a blank adds only its own "missing" bit
+        for key, parsed in item.table.items():
+            if not isinstance(key, str):
+                continue
+            item_score = parsed.score
+            if item_score is None:
+                if item.item.scored:
+                    continue  # an option that carries no score: the general way decides
+                item_score = 0.0
+            if item_score != int(item_score) or item_score < 0:
+                return None
+            table[key] = self._answer_parts(name, int(item_score), parsed.value, n_fields)
+        return table
+
+    def _answer_parts(self, name: str, value: int, answer: float | str, n_fields: int) -> list[int]:
+        """What one answer (score `value`) to item `name` adds to each field."""
+        parts = [0] * n_fields
+        for s, (scale_items, scale_rule) in enumerate(self.scales):
+            if name in scale_items:
+                parts[2 * s + 1] = 1
+                if scale_rule is not None and scale_rule.method == "count":
+                    parts[2 * s] = int(value > 0)
+                elif scale_rule is not None and scale_rule.method == "weighted_sum":
+                    weight = scale_rule.weights[scale_rule.items.index(name)]
+                    parts[2 * s] = value * int(weight)
+                else:
+                    parts[2 * s] = value
+        for r, safety in enumerate(self.safety):
+            if name == safety.item and isinstance(answer, float) and answer > safety.above:
+                parts[2 * len(self.scales) + r] = 1
+        return parts
+
+    def _lay_out_fields(self, contributions: list[dict[str, list[int]]], n_fields: int) -> None:
+        """Each field as wide as the largest sum it can hold: (offset, mask) per field."""
+        self.fields: list[tuple[int, int]] = []  # (offset, mask)
+        offset = 0
+        for f in range(n_fields):
+            largest = sum(max(parts[f] for parts in table.values()) for table in contributions)
+            width = max(largest.bit_length(), 1)
+            self.fields.append((offset, (1 << width) - 1))
+            offset += width
+        self.bits = offset
 
     def _build_text_tables(self) -> None:
         """Tables keyed by slices of the line, for the usual layout: the id, then every item
@@ -165,12 +179,12 @@ class PackedTables:
             self.after_items = operator.itemgetter(slice(2 * n - 1, None))
             self.raw_after_items = operator.itemgetter(slice(2 * n - 1, -1))
 
-    def _packed(self, row: Sequence[str]) -> int | None:
+    def packed_row(self, row: Sequence[str]) -> int | None:
         """The row's packed integer; None if a cell is not a known answer or blank."""
         values: list[Any] = list(map(dict.get, self.packed_items, self.item_cells(row)))
         return None if None in values else sum(values)
 
-    def _outcome(self, packed: int, row: Sequence[str]) -> Outcome:
+    def outcome_of(self, packed: int, row: Sequence[str]) -> Outcome:
         """The output for a row of known-or-blank cells, from its packed integer."""
         found = self.outcomes.get(packed)
         if found is not None:
@@ -255,7 +269,7 @@ class PackedTables:
             self.alert_texts[key] = text
         return text
 
-    def _tails(self, packed: list[int]) -> tuple[list[str], list[str]]:
+    def tails_for(self, packed: list[int]) -> tuple[list[str], list[str]]:
         """Output after the passthrough, and status, for rows of known-or-blank cells given
         their packed integers: per scale one shift, one mask and one look-up, each a C-level
         map over the rows; an invalid row's text comes from its missing and alert bits."""
@@ -318,7 +332,7 @@ class PackedTables:
             self.invalid_tails[key] = tail
         return tail
 
-    def _refused_tail(self, row: Sequence[str]) -> str | None:
+    def refused_tail(self, row: Sequence[str]) -> str | None:
         """Output after the passthrough for a row whose unknown cells are all refused
         answers (out of range, not a number): invalid, with an item-level message each, as
         `scoring.py` says. None when an unknown cell is accepted after all (" 3"): such a
