@@ -213,6 +213,17 @@ def _column_map(
     return columns, completes
 
 
+def _check_width(row: list[str], width: int, source: str, number: int) -> None:
+    """A records row has as many columns as the header; fewer or more means a broken file."""
+    if len(row) != width:
+        raise InteropError(
+            source,
+            number,
+            None,
+            f"has {len(row)} columns where the header has {width} (is the file cut short?)",
+        )
+
+
 def _read_flat(
     rows: list[list[str]], header: list[str], targets: list[_Target], source: str
 ) -> Iterator[_Group]:
@@ -228,13 +239,7 @@ def _read_flat(
     position = {name: index for index, name in enumerate(header) if name in _RESERVED_FLAT}
     width = len(header)
     for number, row in enumerate(rows[1:], start=2):
-        if len(row) != width:
-            raise InteropError(
-                source,
-                number,
-                None,
-                f"has {len(row)} columns where the header has {width} (is the file cut short?)",
-            )
+        _check_width(row, width, source, number)
         record_id = row[0].strip()
         if not record_id:
             raise InteropError(source, number, header[0], "the record id is empty")
@@ -276,13 +281,7 @@ def _read_eav(
     groups: dict[tuple[str, str | None, str | None, int | None], _Group] = {}
     width = len(lowered)
     for number, row in enumerate(rows[1:], start=2):
-        if len(row) != width:
-            raise InteropError(
-                source,
-                number,
-                None,
-                f"has {len(row)} columns where the header has {width} (is the file cut short?)",
-            )
+        _check_width(row, width, source, number)
         record_id = row[index["record"]].strip()
         field_name = row[index["field_name"]].strip()
         value = row[index["value"]]
