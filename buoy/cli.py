@@ -111,46 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     score.add_argument("--id-column", metavar="NAME", help="the id column (default: the first)")
 
-    bench = commands.add_parser("bench", help="run the benchmarks (see docs/performance.md)")
-    bench.add_argument("--cases", type=int, default=10_000)
-    bench.add_argument("--requests", type=int, default=400)
-    bench.add_argument(
-        "--only",
-        choices=["web", "scoring", "links", "qda", "search"],
-        help="run one benchmark: web (caseload pages), scoring (batch scoring), links "
-        "(200 caregivers submitting at once), qda (interview coding against Taguette 1.5.2) "
-        "or search (10 million characters of Chinese); default all",
-    )
-    bench.add_argument("--rows", type=int, default=1_000_000, help="rows for the scoring benchmark")
-    bench.add_argument(
-        "--links", type=int, default=200, help="simultaneous caregivers for the links benchmark"
-    )
-    qda = bench.add_argument_group("qda benchmark")
-    qda.add_argument("--transcripts", type=int, default=50, help="transcripts to import")
-    qda.add_argument("--words", type=int, default=20_000, help="words per transcript")
-    qda.add_argument("--segments", type=int, default=5_000, help="coded segments, one request each")
-    qda.add_argument(
-        "--taguette-python",
-        metavar="PATH",
-        help="the Python of a virtual environment with Taguette 1.5.2 (default: "
-        "/work/taguette-venv if it has it, else one installed with pip into a temporary folder)",
-    )
-    qda.add_argument(
-        "--no-taguette", action="store_true", help="measure Buoy only (Taguette is skipped)"
-    )
-    search = bench.add_argument_group("search benchmark")
-    search.add_argument(
-        "--search-chars",
-        type=int,
-        default=10_000_000,
-        help="characters of Chinese text to search",
-    )
-    search.add_argument("--queries", type=int, default=200, help="queries to time")
-    search.add_argument(
-        "--search-postgres",
-        metavar="URL",
-        help="also on PostgreSQL: a database made for the run on this server, dropped after",
-    )
+    from buoy.bench.commands import add_parser as add_bench_parser
+
+    add_bench_parser(commands)
 
     manage = commands.add_parser("manage", help="run any Django management command")
     manage.add_argument("args", nargs=argparse.REMAINDER)
@@ -240,6 +203,10 @@ def _serve(args: argparse.Namespace) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
+    from buoy.config.environment import prepare_data_folder
+
+    # Before the server's workers start, so they find one folder and one secret key.
+    prepare_data_folder(settings.BUOY_HOME)
     call_command("migrate", interactive=False, verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)
     url = f"http://{args.host}:{args.port}/"
@@ -408,23 +375,9 @@ def _qda(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from buoy.bench import run_benchmarks
+    from buoy.bench.commands import run
 
-    return run_benchmarks(
-        cases=args.cases,
-        requests=args.requests,
-        only=args.only,
-        rows=args.rows,
-        links=args.links,
-        transcripts=args.transcripts,
-        words=args.words,
-        segments=args.segments,
-        taguette=not args.no_taguette,
-        taguette_python=args.taguette_python,
-        search_chars=args.search_chars,
-        queries=args.queries,
-        search_postgres=args.search_postgres,
-    )
+    return run(args)
 
 
 if __name__ == "__main__":

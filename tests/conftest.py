@@ -21,6 +21,9 @@ from buoy.access.domain.roles import Role
 from buoy.access.models import User, Ward
 from buoy.cases import services as case_services
 from buoy.cases.models import Case
+from buoy.instruments import services as instrument_services
+from buoy.instruments.models import SafetyAlert, Timepoint
+from buoy.instruments.selectors import current_instrument
 
 PASSWORD = "correct-horse-battery-7"
 
@@ -156,6 +159,32 @@ def alice_case(alice_worker: User, ward_a: Ward) -> Case:
         child=child_details(),
         caregiver=caregiver_details(),
     )
+
+
+def raise_safety_alert(
+    worker: User, case: Case, *, timepoint: str = "baseline", item_9: int = 2
+) -> SafetyAlert:
+    """The caregiver's PHQ-9, item 9 answered `item_9` (above 0), completed: one safety alert."""
+    phq9 = current_instrument("phq9")
+    assessment = instrument_services.start_assessment(
+        actor=worker,
+        case=case,
+        caregiver=case.caregivers.get(),
+        instrument_version=phq9,
+        timepoint=Timepoint.objects.get(code=timepoint),
+    )
+    answers = {item.id: 0 for item in phq9.instrument().scored_items}
+    answers[phq9.instrument().safety_rules[0].item] = item_9
+    instrument_services.record_answers(
+        actor=worker, assessment=assessment, answers=answers, complete=True
+    )
+    return SafetyAlert.objects.get(assessment=assessment)
+
+
+@pytest.fixture
+def alice_alert(alice_worker: User, alice_case: Case) -> SafetyAlert:
+    """An open safety alert on Alice's case: its baseline PHQ-9 has item 9 answered 2."""
+    return raise_safety_alert(alice_worker, alice_case)
 
 
 def logged_in(user: User) -> Client:

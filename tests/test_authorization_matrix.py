@@ -21,6 +21,7 @@ from buoy.coding import services as coding_services
 from buoy.instruments import services as instrument_services
 from buoy.instruments.models import SafetyAlert, Timepoint
 from buoy.instruments.selectors import current_instrument
+from tests.conftest import raise_safety_alert
 
 pytestmark = pytest.mark.django_db
 
@@ -199,19 +200,7 @@ def world(personas: dict[str, User], alice_case: Case) -> dict[str, Any]:
         given_on=alice_case.opened_on,
     )
     note = services.write_note(actor=alice, case=alice_case, body="first meeting")
-    phq9 = current_instrument("phq9")
-    screening = instrument_services.start_assessment(
-        actor=alice,
-        case=alice_case,
-        caregiver=caregiver,
-        instrument_version=phq9,
-        timepoint=Timepoint.objects.get(code="baseline"),
-    )
-    answers_given = {item.id: 0 for item in phq9.instrument().scored_items}
-    answers_given[phq9.instrument().safety_rules[0].item] = 2
-    instrument_services.record_answers(
-        actor=alice, assessment=screening, answers=answers_given, complete=True
-    )
+    raise_safety_alert(alice, alice_case)
     # GAD-7, not CD-RISC-10: a link needs wording in the caregiver's language (zh-hans), which
     # Buoy ships for the GAD-7 and a site imports for the licensed CD-RISC-10.
     assessment = instrument_services.start_assessment(

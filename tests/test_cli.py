@@ -163,6 +163,27 @@ def test_serve_demo_migrates_loads_the_demo_and_serves_pages_and_static_files(
     assert f"http://127.0.0.1:{port}/" in output
 
 
+@pytest.mark.parametrize(
+    ("command", "made"),
+    [(["migrate", "--plan"], "buoy.sqlite3"), (["collectstatic", "--noinput"], "static")],
+)
+def test_manage_makes_a_missing_data_folder_owner_only(
+    command: list[str], made: str, tmp_path: Path
+) -> None:
+    """Importing settings makes no folder: the first database connection or collectstatic does."""
+    home = tmp_path / "home"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    env["BUOY_HOME"] = str(home)
+    subprocess.run(
+        [sys.executable, "-m", "buoy", "manage", *command, "-v0"],
+        env=env,
+        capture_output=True,
+        check=True,
+    )
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert (home / made).exists()
+
+
 def test_a_command_on_a_database_not_yet_set_up_explains_what_to_do(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     env["BUOY_HOME"] = str(tmp_path)

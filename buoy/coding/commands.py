@@ -83,8 +83,7 @@ def _stats(args: argparse.Namespace) -> int:
 
 def _agreement(args: argparse.Namespace) -> int:
     from buoy.access.models import User
-    from buoy.coding.domain.agreement import character_agreement, segment_agreement
-    from buoy.coding.selectors import agreement_inputs, project_named
+    from buoy.coding.selectors import agreement_report, project_named
 
     project = project_named(args.project)
     coders = []
@@ -93,19 +92,17 @@ def _agreement(args: argparse.Namespace) -> int:
         if user is None:
             return _fail(f"no user called {username!r}")
         coders.append(user)
-    inputs = agreement_inputs(project, coders[0], coders[1])
-    if not inputs.lengths:
+    report = agreement_report(None, project, coders[0], coders[1])
+    if not report.documents:
         return _fail(
             f"{args.coders[0]} and {args.coders[1]} have not both coded any transcript "
             f"of {project.name!r}"
         )
-    measure = character_agreement if args.level == "character" else segment_agreement
-    report = measure(inputs.lengths, inputs.first, inputs.second, names=inputs.names)
-    result = report.to_json()
+    result = (report.character if args.level == "character" else report.segment).to_json()
     if args.json:
         print(json.dumps(result, ensure_ascii=False))
         return 0
-    print(f"{len(inputs.lengths)} transcripts coded by both; unit: {args.level}")
+    print(f"{report.documents} transcripts coded by both; unit: {args.level}")
     overall = result["overall"]
     print(
         f"overall: agreement {_show(overall['percent_agreement'])}, kappa {_show(overall['kappa'])}"

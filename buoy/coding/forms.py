@@ -3,13 +3,16 @@ filters of the query and table pages. They only parse; the services decide."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, cast
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from buoy.cases.models import PhaseChoice, Relationship
 from buoy.coding.selectors import FREQUENCY_BY, SegmentFilter
+from buoy.core.errors import InvalidInput
 from buoy.instruments.models import Timepoint
 
 # Not shipped with every codebook; "" starts a project with an empty codebook.
@@ -66,6 +69,30 @@ class TranscriptImportForm(forms.Form):
         if upload is not None and upload.size > MAX_UPLOAD_BYTES:
             self.add_error("file", _("The file is larger than 20 MB."))
         return data
+
+
+def positions(start: Any, end: Any) -> tuple[int, int]:
+    """A posted selection's [start, end) as numbers (code points); InvalidInput (`start`) when
+    they are not whole numbers. Whether they lie inside the transcript the service decides."""
+    try:
+        return int(start), int(end)
+    except (TypeError, ValueError):
+        raise InvalidInput(
+            {
+                "start": [
+                    gettext("Positions must be whole numbers (got %(start)r, %(end)r).")
+                    % {"start": start, "end": end}
+                ]
+            }
+        ) from None
+
+
+def code_numbers(values: Sequence[Any]) -> list[int]:
+    """Posted codes as their numbers; InvalidInput (`codes`) when one is not a number."""
+    try:
+        return [int(value) for value in values]
+    except (TypeError, ValueError):
+        raise InvalidInput({"codes": [gettext("Codes are given by their numbers.")]}) from None
 
 
 class MemoForm(forms.Form):

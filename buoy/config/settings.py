@@ -2,26 +2,53 @@
 
 from __future__ import annotations
 
-import os
+import functools
 from pathlib import Path
 
-import dj_database_url
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
-from buoy.config.environment import buoy_home, env_flag, env_list, env_whole_number, secret_key
+from buoy.config.environment import (
+    HOST_NAMES,
+    IP_ADDRESSES,
+    LOG_LEVELS,
+    ORIGINS,
+    buoy_home,
+    database,
+    env_choice,
+    env_flag,
+    env_list,
+    env_whole_number,
+    secret_key,
+    time_zone,
+)
 
+# Only the path: the folder is made where something is first written into it (see
+# buoy/core/domain/data_folder.py), so importing settings creates no folder.
 BUOY_HOME = buoy_home()
-SECRET_KEY = secret_key(BUOY_HOME)
+
+
+@functools.cache
+def _secret_key() -> str:
+    return secret_key(BUOY_HOME)
+
+
+# Read, or made, when a key is first needed (at the latest when `buoy serve` or the WSGI
+# application starts), for the same reason.
+SECRET_KEY = lazy(_secret_key, str)()
 DEBUG = env_flag("DEBUG", default=False)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"], each=HOST_NAMES)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [], each=ORIGINS)
 # Addresses of reverse proxies whose X-Forwarded-For is believed (for the audit trail).
-BUOY_TRUSTED_PROXIES = env_list("BUOY_TRUSTED_PROXIES", [])
+BUOY_TRUSTED_PROXIES = env_list("BUOY_TRUSTED_PROXIES", [], each=IP_ADDRESSES)
 
 INSTALLED_APPS = [
     # Before django.contrib.auth, so that its `changepassword` command replaces Django's: a
     # password changed at the command line goes through Buoy's audited service (ADR 0012).
     "buoy.access",
+    # Before django.contrib.staticfiles, so that its `collectstatic` replaces Django's: it makes
+    # a missing BUOY_HOME with mode 0700 before static files are collected into it.
+    "buoy.core",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -32,7 +59,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "template_partials",
-    "buoy.core",
     "buoy.audit",
     "buoy.cases",
     "buoy.instruments",
@@ -78,14 +104,10 @@ TEMPLATES = [
 
 
 def _database() -> dict[str, object]:
-    url = os.environ.get("DATABASE_URL", "").strip()
-    if not url:
-        url = f"sqlite:///{BUOY_HOME / 'buoy.sqlite3'}"
-    # Connections outlive a request (one per server thread); a health check replaces a broken one.
-    config: dict[str, object] = dict(
-        dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
-    )
+    config = database(BUOY_HOME)
     if config["ENGINE"] == "django.db.backends.sqlite3":
+        # Django's SQLite, which makes BUOY_HOME before it opens a database file there.
+        config["ENGINE"] = "buoy.core.sqlite"
         config["OPTIONS"] = {
             # WAL lets readers work while one writer writes; IMMEDIATE takes the write lock at
             # BEGIN so two writers queue on the busy timeout instead of failing mid-transaction.
@@ -120,11 +142,11 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "access:login"
 
 # Lock-out: after this many failed logins in a row the account waits this many minutes.
-BUOY_LOCKOUT_FAILURES = int(os.environ.get("BUOY_LOCKOUT_FAILURES", "5"))
-BUOY_LOCKOUT_MINUTES = int(os.environ.get("BUOY_LOCKOUT_MINUTES", "15"))
+BUOY_LOCKOUT_FAILURES = env_whole_number("BUOY_LOCKOUT_FAILURES", 5)
+BUOY_LOCKOUT_MINUTES = env_whole_number("BUOY_LOCKOUT_MINUTES", 15)
 
 # Sessions end after this many idle minutes and when the browser closes.
-SESSION_COOKIE_AGE = int(os.environ.get("BUOY_SESSION_MINUTES", "30")) * 60
+SESSION_COOKIE_AGE = env_whole_number("BUOY_SESSION_MINUTES", 30) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
@@ -153,7 +175,7 @@ LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [Path(__file__).resolve().parent.parent / "locale"]
 USE_I18N = True
-TIME_ZONE = os.environ.get("TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = time_zone("Asia/Shanghai")
 USE_TZ = True
 
 # A safety alert still open after this many hours shows as overdue to the ward's supervisors
@@ -200,5 +222,5 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("BUOY_LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": env_choice("BUOY_LOG_LEVEL", "WARNING", LOG_LEVELS)},
 }

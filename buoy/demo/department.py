@@ -29,6 +29,7 @@ from buoy.cases.models import Case, ClosingReason, ConsentScope, InsuranceScheme
 from buoy.coding import selectors as coding_selectors
 from buoy.coding import services as coding_services
 from buoy.coding.models import Project
+from buoy.core.domain.data_folder import ensure_data_folder
 from buoy.instruments import services as instrument_services
 from buoy.instruments.models import HandlingAction, SafetyAlert, Timepoint
 from buoy.instruments.selectors import current_instrument
@@ -157,7 +158,7 @@ class DemoResult:
 
 def demo_passwords(home: Path) -> dict[str, str]:
     """The demo accounts' passwords, made once and kept (0600) in BUOY_HOME."""
-    path = home / "demo-passwords.txt"
+    path = ensure_data_folder(home) / "demo-passwords.txt"
     if path.exists():
         pairs = (line.split(" ", 1) for line in path.read_text().splitlines() if " " in line)
         return dict(pairs)

@@ -17,7 +17,6 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from buoy.access.models import User
-from buoy.audit.services import record
 from buoy.cases.api import DoesCasework
 from buoy.cases.models import Caregiver, Case
 from buoy.cases.selectors import cases_visible_to
@@ -29,7 +28,6 @@ from buoy.instruments.models import (
     InstrumentVersion,
     SafetyAlert,
     Score,
-    SelfReportLink,
     Timepoint,
 )
 
@@ -189,14 +187,9 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return found.filter(case_id=int(case)) if case.isdigit() else found
 
     def _get(self, pk: Any) -> Assessment:
-        found = selectors.get_assessment_for(_user(self.request), pk)
-        record(
-            actor=self.request.user,
-            action="instruments.assessment.viewed",
-            subject=found,
-            context={"case": found.case_id},
+        return selectors.get_assessment_for(
+            _user(self.request), pk, audit_as="instruments.assessment.viewed"
         )
-        return found
 
     def _fresh(self, request: Request, pk: int) -> Response:
         """The assessment as it now stands, answers and current score included."""
@@ -205,11 +198,7 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         rows = page if page is not None else []
-        record(
-            actor=request.user,
-            action="instruments.assessment.listed",
-            context={"ids": sorted(a.pk for a in rows), "count": len(rows)},
-        )
+        selectors.record_assessments_shown(_user(request), list(rows))
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -285,7 +274,7 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         """
         found = selectors.get_assessment_for(_user(request), pk)
         key = services.create_self_report_link(actor=_user(request), assessment=found)
-        link = SelfReportLink.objects.get(assessment=found)
+        link = selectors.self_report_link_of(found)
         url = request.build_absolute_uri(reverse("self_report", args=[key]))
         return Response({"url": url, "expires_at": link.expires_at}, status=status.HTTP_201_CREATED)
 
@@ -293,23 +282,10 @@ class AssessmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @action(detail=True, methods=["get"], url_path="fhir")
     def fhir(self, request: Request, pk: str) -> Response:
         """The answers as a FHIR R4 QuestionnaireResponse."""
-        from buoy.instruments.domain.fhir import write_questionnaire_response
-
         found = self._get(pk)
-        instrument = found.instrument_version.instrument()
-        fhir_extras = instrument.extras.get("fhir") or {}
-        url = fhir_extras.get("url") if isinstance(fhir_extras, dict) else None
-        url = url or request.build_absolute_uri(f"/api/v1/instruments/{instrument.id}/")
-        answers = {k: v for k, v in selectors.current_answers(found).items() if v is not None}
-        response = write_questionnaire_response(
-            instrument,
-            answers,
-            questionnaire_url=f"{url}|{instrument.version}",
-            status="completed" if found.status == "completed" else "in-progress",
-            authored=(found.completed_at or found.created_at).isoformat(),
-        )
-        response["id"] = f"buoy-assessment-{found.pk}"
-        return Response(response)
+        instrument_id = found.instrument_version.instrument_id
+        url = request.build_absolute_uri(f"/api/v1/instruments/{instrument_id}/")
+        return Response(selectors.questionnaire_response_of(found, instrument_url=url))
 
 
 class ScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -319,20 +295,14 @@ class ScoreViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     permission_classes = [DoesCasework]
 
     def get_queryset(self) -> QuerySet[Score]:
-        found = Score.objects.filter(
-            is_current=True, assessment__in=selectors.assessments_visible_to(_user(self.request))
-        ).order_by("-scored_at", "-id")
+        found = selectors.current_scores_visible_to(_user(self.request))
         case = self.request.query_params.get("case", "")
         return found.filter(assessment__case_id=int(case)) if case.isdigit() else found
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         rows = page if page is not None else []
-        record(
-            actor=request.user,
-            action="instruments.score.listed",
-            context={"ids": sorted(s.pk for s in rows), "count": len(rows)},
-        )
+        selectors.record_scores_shown(_user(request), list(rows))
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 
@@ -372,9 +342,6 @@ class AlertHandlingSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-ALERT_STATUSES = ("open", "overdue", "handled")
-
-
 class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Safety alerts on the cases the user may see, open and handled, newest first.
 
@@ -391,16 +358,10 @@ class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if case.isdigit():
             found = found.filter(case_id=int(case))
         wanted = self.request.query_params.get("status", "")
-        if wanted == "open":
-            found = found.filter(handled_at__isnull=True)
-        elif wanted == "overdue":
-            found = selectors.only_overdue(found)
-        elif wanted == "handled":
-            found = found.filter(handled_at__isnull=False)
-        elif wanted:
-            choices = ", ".join(ALERT_STATUSES)
+        if wanted and wanted not in selectors.ALERT_STATUSES:
+            choices = ", ".join(selectors.ALERT_STATUSES)
             raise InvalidInput({"status": [_("Use one of: %(choices)s.") % {"choices": choices}]})
-        return found
+        return selectors.alerts_with_status(found, wanted) if wanted else found
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())
@@ -409,13 +370,7 @@ class AlertViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
     def retrieve(self, request: Request, pk: str) -> Response:
-        found = selectors.get_alert_for(_user(request), pk)
-        record(
-            actor=request.user,
-            action="instruments.alert.viewed",
-            subject=found,
-            context={"case": found.case_id},
-        )
+        found = selectors.get_alert_for(_user(request), pk, audit_as="instruments.alert.viewed")
         return Response(AlertSerializer(found).data)
 
     @extend_schema(request=AlertHandlingSerializer, responses={200: AlertSerializer})

@@ -25,6 +25,7 @@ from buoy.instruments.domain.scoring import ScoreResult, score
 from buoy.instruments.models import (
     Answer,
     Assessment,
+    Correction,
     InstrumentVersion,
     InstrumentWording,
     SafetyAlert,
@@ -141,8 +142,14 @@ def assessments_visible_to(user: User) -> QuerySet[Assessment]:
     )
 
 
-def get_assessment_for(user: User, assessment_id: Any) -> Assessment:
-    """An assessment through its case's one door; the same NotFound for missing and not yours."""
+def get_assessment_for(
+    user: User, assessment_id: Any, *, audit_as: str | None = None
+) -> Assessment:
+    """An assessment through its case's one door; the same NotFound for missing and not yours.
+
+    With `audit_as` (an action such as ``instruments.assessment.viewed``) the read is recorded;
+    a page records the view of the case instead, and a change is recorded by its service.
+    """
     try:
         pk = int(assessment_id)
     except (TypeError, ValueError):
@@ -150,7 +157,85 @@ def get_assessment_for(user: User, assessment_id: Any) -> Assessment:
     found = assessments_visible_to(user).filter(pk=pk).first()
     if found is None:
         raise NotFound()
+    if audit_as is not None:
+        record(actor=user, action=audit_as, subject=found, context={"case": found.case_id})
     return found
+
+
+def record_assessments_shown(
+    user: User,
+    assessments: Sequence[Assessment],
+    *,
+    case: Case | None = None,
+    alerts: Sequence[SafetyAlert] = (),
+) -> None:
+    """Audit a list of assessments shown to `user`. With `case`, the list is that case's
+    section, which shows the case's `alerts` too, and the event names the case."""
+    context: dict[str, Any] = {"ids": sorted(a.pk for a in assessments), "count": len(assessments)}
+    if case is not None:
+        context = {"case": case.pk, **context, "alerts": sorted(a.pk for a in alerts)}
+    record(actor=user, action="instruments.assessment.listed", subject=case, context=context)
+
+
+@dataclass(frozen=True)
+class CaseAssessments:
+    """What the case page's assessment section lists: the case's assessments the user may
+    see, and its alert history (open and handled, newest first)."""
+
+    assessments: list[Assessment]
+    alerts: list[SafetyAlert]
+
+
+def assessments_shown_on_case(user: User, case: Case) -> CaseAssessments:
+    """The assessments and alerts of a case already fetched through the one door, recorded as
+    shown to `user` (one event naming both lists)."""
+    assessments = list(assessments_visible_to(user).filter(case=case))
+    history = list(alert_history(case))
+    record_assessments_shown(user, assessments, case=case, alerts=history)
+    return CaseAssessments(assessments, history)
+
+
+def corrections_of(assessment: Assessment) -> QuerySet[Correction]:
+    """The corrections of an assessment, with who made them."""
+    return assessment.corrections.select_related("corrected_by")
+
+
+def current_scores_visible_to(user: User) -> QuerySet[Score]:
+    """The current score of every assessment `user` may see, newest first (the API)."""
+    return Score.objects.filter(
+        is_current=True, assessment__in=assessments_visible_to(user)
+    ).order_by("-scored_at", "-id")
+
+
+def record_scores_shown(user: User, scores: Sequence[Score]) -> None:
+    """Audit a list of scores shown to `user`."""
+    record(
+        actor=user,
+        action="instruments.score.listed",
+        context={"ids": sorted(s.pk for s in scores), "count": len(scores)},
+    )
+
+
+def questionnaire_response_of(assessment: Assessment, *, instrument_url: str) -> dict[str, Any]:
+    """The assessment's current answers as a FHIR R4 QuestionnaireResponse. It names the
+    Questionnaire by the instrument's own FHIR url where it has one, else `instrument_url`."""
+    # Imported here, not at the top: the FHIR module takes a noticeable time to load.
+    from buoy.instruments.domain.fhir import write_questionnaire_response
+
+    instrument = assessment.instrument_version.instrument()
+    fhir_extras = instrument.extras.get("fhir") or {}
+    url = fhir_extras.get("url") if isinstance(fhir_extras, dict) else None
+    url = url or instrument_url
+    answers = {k: v for k, v in current_answers(assessment).items() if v is not None}
+    response = write_questionnaire_response(
+        instrument,
+        answers,
+        questionnaire_url=f"{url}|{instrument.version}",
+        status="completed" if assessment.status == "completed" else "in-progress",
+        authored=(assessment.completed_at or assessment.created_at).isoformat(),
+    )
+    response["id"] = f"buoy-assessment-{assessment.pk}"
+    return response
 
 
 def current_answers(assessment: Assessment) -> dict[str, Any]:
@@ -259,9 +344,9 @@ def only_overdue(
     return alerts.filter(handled_at__isnull=True, raised_at__lt=cutoff)
 
 
-def get_alert_for(user: User, alert_id: Any) -> SafetyAlert:
+def get_alert_for(user: User, alert_id: Any, *, audit_as: str | None = None) -> SafetyAlert:
     """One alert, open or handled, through its case's one door; NotFound for missing and not
-    yours alike."""
+    yours alike. With `audit_as` (``instruments.alert.viewed``) the read is recorded."""
     try:
         pk = int(alert_id)
     except (TypeError, ValueError):
@@ -269,12 +354,28 @@ def get_alert_for(user: User, alert_id: Any) -> SafetyAlert:
     found = _alerts_of(cases_visible_to(user)).filter(pk=pk).first()
     if found is None:
         raise NotFound()
+    if audit_as is not None:
+        record(actor=user, action=audit_as, subject=found, context={"case": found.case_id})
     return found
 
 
 def alerts_visible_to(user: User) -> QuerySet[SafetyAlert]:
     """Every alert, open or handled, on the cases `user` may see, newest first (the API)."""
     return _alerts_of(cases_visible_to(user)).order_by("-raised_at", "-id")
+
+
+ALERT_STATUSES = ("open", "overdue", "handled")
+
+
+def alerts_with_status(alerts: QuerySet[SafetyAlert], status: str) -> QuerySet[SafetyAlert]:
+    """Of `alerts`, those with `status`, one of `ALERT_STATUSES` (overdue ones are open too)."""
+    if status == "open":
+        return alerts.filter(handled_at__isnull=True)
+    if status == "overdue":
+        return only_overdue(alerts)
+    if status == "handled":
+        return alerts.filter(handled_at__isnull=False)
+    raise ValueError(status)
 
 
 def alert_history(case: Case) -> QuerySet[SafetyAlert]:
@@ -334,6 +435,11 @@ def usable_self_report_link(key: str) -> SelfReportLink:
     if link is None:
         raise NotFound()
     return link
+
+
+def self_report_link_of(assessment: Assessment) -> SelfReportLink:
+    """The assessment's self-report link (a new link replaces the old one)."""
+    return SelfReportLink.objects.get(assessment=assessment)
 
 
 def answers_of(assessment: Assessment) -> QuerySet[Answer]:

@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pytest
 
-from buoy.bench import HOST, _stop
-from buoy.bench import serve as start_server
+from buoy.bench.harness import HOST, buoy_server
 
 ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 5  # BUOY_LOCKOUT_FAILURES, set for the server below
@@ -82,7 +81,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         _maintenance(suite_database, f'CREATE DATABASE "{database_name}"')
     else:
         env.pop("DATABASE_URL", None)
-    process = None
     try:
         buoy = [sys.executable, "-m", "buoy"]
         subprocess.run([*buoy, "manage", "migrate", "-v0"], env=env, check=True)
@@ -95,11 +93,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 check=True,
                 capture_output=True,
             )
-        process, port = start_server(env, home / "server.log")
-        yield Server(port=port, checks_file=home / "password-checks.txt")
+        with buoy_server(env, home / "server.log") as port:
+            yield Server(port=port, checks_file=home / "password-checks.txt")
     finally:
-        if process is not None:
-            _stop(process)
         if database_name is not None:
             _maintenance(suite_database, f'DROP DATABASE IF EXISTS "{database_name}"')
 

@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from buoy.access.models import User
 from buoy.audit.context import acting_from
@@ -53,7 +54,7 @@ def test_the_filter_narrows_by_user_action_prefix_and_dates(
     assert audit_events(AuditFilter(actor="alice_worker")).count() == 2
     assert audit_events(AuditFilter(action="cases.")).count() == 2
     assert audit_events(AuditFilter(action="cases.note")).get().actor == bob_same_team
-    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    tomorrow = timezone.localdate() + dt.timedelta(days=2)
     assert audit_events(AuditFilter(since=tomorrow)).count() == 0
 
 

@@ -46,11 +46,6 @@ def spans_of(preview: selectors.AutocodingPreview) -> list[tuple[str, str]]:
 
 
 @pytest.fixture
-def casework() -> Project:
-    return services.casework_project()
-
-
-@pytest.fixture
 def interviews(alice_worker: User, alice_case: Case, casework: Project) -> list[Transcript]:
     return [
         services.import_transcript(

@@ -19,11 +19,6 @@ def client_for(user) -> Client:
     return client
 
 
-@pytest.fixture
-def casework():
-    return services.casework_project()
-
-
 def test_a_supervisor_adds_a_code_under_a_category_and_the_version_moves(
     carol_supervisor, casework
 ):

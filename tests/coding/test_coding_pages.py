@@ -18,26 +18,13 @@ from tests.conftest import logged_in
 
 pytestmark = pytest.mark.django_db
 
-# An emoji (one code point, two UTF-16 units) before the words that will be coded.
-INTERVIEW = "社工：最近怎么样？\n妈妈：😀我相信她会好起来，奶奶也来帮忙。\n"
 WORDS = "我相信她会好起来"
 
 
 @pytest.fixture
-def project() -> Project:
-    return services.casework_project()
-
-
-@pytest.fixture
-def transcript(alice_worker: User, alice_case: Case, project: Project) -> Transcript:
-    return services.import_transcript(
-        actor=alice_worker,
-        project=project,
-        filename="",
-        pasted=INTERVIEW,
-        case=alice_case,
-        title="Intake interview",
-    )
+def interview_text() -> str:
+    """An emoji (one code point, two UTF-16 units) before the words that will be coded."""
+    return "社工：最近怎么样？\n妈妈：😀我相信她会好起来，奶奶也来帮忙。\n"
 
 
 @pytest.fixture
@@ -58,16 +45,16 @@ def apply(client: Client, transcript: Transcript, code: int, start: int, end: in
 
 
 def test_the_coding_pages_render_for_the_assigned_worker(
-    alice: Client, project: Project, transcript: Transcript
+    alice: Client, casework: Project, transcript: Transcript
 ) -> None:
     pages = [
         reverse("coding:projects"),
-        reverse("coding:project", args=[project.pk]),
+        reverse("coding:project", args=[casework.pk]),
         reverse("coding:transcript", args=[transcript.pk]),
-        reverse("coding:query", args=[project.pk]),
-        reverse("coding:tables", args=[project.pk]),
+        reverse("coding:query", args=[casework.pk]),
+        reverse("coding:tables", args=[casework.pk]),
         reverse("coding:search"),
-        reverse("coding:agreement", args=[project.pk]),
+        reverse("coding:agreement", args=[casework.pk]),
     ]
     for url in pages:
         assert alice.get(url).status_code == 200, url
@@ -76,16 +63,16 @@ def test_the_coding_pages_render_for_the_assigned_worker(
     assert "coding/coding.js" in screen
     assert (
         "Intake interview"
-        in alice.get(reverse("coding:project", args=[project.pk])).content.decode()
+        in alice.get(reverse("coding:project", args=[casework.pk])).content.decode()
     )
 
 
 def test_applying_stores_code_points_when_an_emoji_comes_before_the_selection(
-    alice: Client, project: Project, transcript: Transcript
+    alice: Client, casework: Project, transcript: Transcript
 ) -> None:
     start = transcript.text.index(WORDS)  # code points: the emoji counts as one
     assert transcript.text[start - 1] == "😀"
-    response = apply(alice, transcript, code_id(project, "P-IND-01"), start, start + len(WORDS))
+    response = apply(alice, transcript, code_id(casework, "P-IND-01"), start, start + len(WORDS))
     assert response.status_code == 302
     segment = CodedSegment.objects.get()
     assert transcript.text[segment.start : segment.end] == WORDS
@@ -93,10 +80,10 @@ def test_applying_stores_code_points_when_an_emoji_comes_before_the_selection(
 
 
 def test_a_fragment_request_gets_the_workspace_with_the_coded_run(
-    alice: Client, project: Project, transcript: Transcript
+    alice: Client, casework: Project, transcript: Transcript
 ) -> None:
     start = transcript.text.index(WORDS)
-    code = code_id(project, "P-IND-01")
+    code = code_id(casework, "P-IND-01")
     response = apply(alice, transcript, code, start, start + len(WORDS), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
     html = response.content.decode()
@@ -107,10 +94,10 @@ def test_a_fragment_request_gets_the_workspace_with_the_coded_run(
 
 
 def test_a_selection_outside_the_text_is_refused_with_a_message_and_400(
-    alice: Client, project: Project, transcript: Transcript
+    alice: Client, casework: Project, transcript: Transcript
 ) -> None:
     response = apply(
-        alice, transcript, code_id(project, "P-IND-01"), 5, 10_000, HTTP_HX_REQUEST="true"
+        alice, transcript, code_id(casework, "P-IND-01"), 5, 10_000, HTTP_HX_REQUEST="true"
     )
     assert response.status_code == 400
     assert 'role="alert"' in response.content.decode()
@@ -118,9 +105,9 @@ def test_a_selection_outside_the_text_is_refused_with_a_message_and_400(
 
 
 def test_undo_takes_the_last_code_off_again(
-    alice: Client, project: Project, transcript: Transcript
+    alice: Client, casework: Project, transcript: Transcript
 ) -> None:
-    apply(alice, transcript, code_id(project, "P-IND-01"), 0, 2)
+    apply(alice, transcript, code_id(casework, "P-IND-01"), 0, 2)
     assert CodedSegment.objects.current().count() == 1
     response = alice.post(reverse("coding:undo", args=[transcript.pk]), HTTP_HX_REQUEST="true")
     assert response.status_code == 200
@@ -130,9 +117,9 @@ def test_undo_takes_the_last_code_off_again(
 
 
 def test_removing_a_segment_and_writing_memos(
-    alice: Client, project: Project, transcript: Transcript
+    alice: Client, casework: Project, transcript: Transcript
 ) -> None:
-    apply(alice, transcript, code_id(project, "P-IND-01"), 0, 2)
+    apply(alice, transcript, code_id(casework, "P-IND-01"), 0, 2)
     segment = CodedSegment.objects.get()
     alice.post(
         reverse("coding:memo_new", args=[transcript.pk]), {"text": "hopeful", "segment": segment.pk}
@@ -146,19 +133,19 @@ def test_removing_a_segment_and_writing_memos(
 
 
 def test_another_worker_gets_404_for_alices_transcript(
-    bob_same_team: User, project: Project, transcript: Transcript
+    bob_same_team: User, casework: Project, transcript: Transcript
 ) -> None:
     bob = logged_in(bob_same_team)
     assert bob.get(reverse("coding:transcript", args=[transcript.pk])).status_code == 404
-    assert apply(bob, transcript, code_id(project, "P-IND-01"), 0, 2).status_code == 404
+    assert apply(bob, transcript, code_id(casework, "P-IND-01"), 0, 2).status_code == 404
     assert CodedSegment.objects.count() == 0
 
 
 def test_importing_pasted_text_on_a_case_by_its_number(
-    alice: Client, alice_case: Case, project: Project
+    alice: Client, alice_case: Case, casework: Project
 ) -> None:
     response = alice.post(
-        reverse("coding:transcript_import", args=[project.pk]),
+        reverse("coding:transcript_import", args=[casework.pk]),
         {"title": "Second visit", "pasted": "妈妈：还好。", "case": alice_case.reference},
     )
     transcript = Transcript.objects.get(title="Second visit")
@@ -167,26 +154,26 @@ def test_importing_pasted_text_on_a_case_by_its_number(
 
 
 def test_query_finds_the_coded_text_and_tables_download_as_csv_and_xlsx(
-    alice: Client, project: Project, transcript: Transcript
+    alice: Client, casework: Project, transcript: Transcript
 ) -> None:
     start = transcript.text.index(WORDS)
-    apply(alice, transcript, code_id(project, "P-IND-01"), start, start + len(WORDS))
-    page = alice.get(reverse("coding:query", args=[project.pk]), {"q": "P-IND-01"})
+    apply(alice, transcript, code_id(casework, "P-IND-01"), start, start + len(WORDS))
+    page = alice.get(reverse("coding:query", args=[casework.pk]), {"q": "P-IND-01"})
     assert WORDS in page.content.decode()
-    bad = alice.get(reverse("coding:query", args=[project.pk]), {"q": "P-IND-01 AND ("})
+    bad = alice.get(reverse("coding:query", args=[casework.pk]), {"q": "P-IND-01 AND ("})
     assert bad.status_code == 400
     hits_csv = alice.get(
-        reverse("coding:query", args=[project.pk]), {"q": "P-IND-01", "format": "csv"}
+        reverse("coding:query", args=[casework.pk]), {"q": "P-IND-01", "format": "csv"}
     )
     hit_rows = list(csv.reader(io.StringIO(hits_csv.content.decode("utf-8-sig"))))
     assert hit_rows[0] == ["Transcript", "Case", "Start", "End", "Text"]
     assert hit_rows[1][2:] == [str(start), str(start + len(WORDS)), WORDS]
     hits_xlsx = alice.get(
-        reverse("coding:query", args=[project.pk]), {"q": "P-IND-01", "format": "xlsx"}
+        reverse("coding:query", args=[casework.pk]), {"q": "P-IND-01", "format": "xlsx"}
     )
     assert load_workbook(io.BytesIO(hits_xlsx.content)).active.cell(2, 5).value == WORDS
 
-    url = reverse("coding:table_download", args=[project.pk])
+    url = reverse("coding:table_download", args=[casework.pk])
     for table in ("frequency", "cooccurrence", "cases"):
         response = alice.get(url, {"table": table, "format": "csv"})
         assert response["Content-Disposition"].startswith("attachment;")
@@ -202,11 +189,11 @@ def test_query_finds_the_coded_text_and_tables_download_as_csv_and_xlsx(
 
 
 def test_search_marks_the_words_and_escapes_the_text(
-    alice: Client, alice_worker: User, alice_case: Case, project: Project
+    alice: Client, alice_worker: User, alice_case: Case, casework: Project
 ) -> None:
     services.import_transcript(
         actor=alice_worker,
-        project=project,
+        project=casework,
         filename="",
         pasted="妈妈：<b>奶奶</b>来照顾小女儿。",
         case=alice_case,
@@ -219,10 +206,10 @@ def test_search_marks_the_words_and_escapes_the_text(
 
 
 def test_the_agreement_page_shows_kappa_for_two_coders(
-    alice_worker: User, carol_supervisor: User, project: Project, transcript: Transcript
+    alice_worker: User, carol_supervisor: User, casework: Project, transcript: Transcript
 ) -> None:
     start = transcript.text.index(WORDS)
-    code = code_id(project, "P-IND-01")
+    code = code_id(casework, "P-IND-01")
     services.apply_codes(
         actor=alice_worker, transcript=transcript, code_ids=[code], start=start, end=start + 8
     )
@@ -231,7 +218,7 @@ def test_the_agreement_page_shows_kappa_for_two_coders(
     )
     carol = logged_in(carol_supervisor)
     response = carol.get(
-        reverse("coding:agreement", args=[project.pk]),
+        reverse("coding:agreement", args=[casework.pk]),
         {"first": alice_worker.username, "second": carol_supervisor.username},
     )
     html = response.content.decode()
@@ -246,7 +233,7 @@ def test_the_agreement_page_shows_kappa_for_two_coders(
     assert "<td>0.000</td><td>-1.000</td>" in html
 
 
-def test_memo_report_lists_memos_and_downloads_as_csv(alice_worker, alice_case):
+def test_memo_report_lists_memos_and_downloads_as_csv(alice_worker, alice_case, casework):
     import csv
     import io
 
@@ -255,7 +242,6 @@ def test_memo_report_lists_memos_and_downloads_as_csv(alice_worker, alice_case):
 
     from buoy.coding import services
 
-    casework = services.casework_project()
     transcript = services.import_transcript(
         actor=alice_worker, project=casework, filename="", pasted="妈妈：还好。", case=alice_case
     )
@@ -287,7 +273,9 @@ def test_memo_report_lists_memos_and_downloads_as_csv(alice_worker, alice_case):
     assert case_rows[-1][:4] == ["case", alice_case.reference, "", "家访安排"]
 
 
-def test_the_case_page_lists_the_cases_interviews(alice_worker, bob_same_team, alice_case):
+def test_the_case_page_lists_the_cases_interviews(
+    alice_worker, bob_same_team, alice_case, casework
+):
     from django.test import Client
     from django.urls import reverse
 
@@ -295,7 +283,7 @@ def test_the_case_page_lists_the_cases_interviews(alice_worker, bob_same_team, a
 
     transcript = services.import_transcript(
         actor=alice_worker,
-        project=services.casework_project(),
+        project=casework,
         filename="",
         pasted="妈妈：还好。",
         case=alice_case,
@@ -314,17 +302,15 @@ def test_the_case_page_lists_the_cases_interviews(alice_worker, bob_same_team, a
 
 
 def test_import_records_the_interviews_date_interviewer_timepoint_and_caregiver(
-    alice_worker, alice_case
+    alice_worker, alice_case, casework
 ):
     import datetime as dt
 
     from django.test import Client
     from django.urls import reverse
 
-    from buoy.coding import services
     from buoy.coding.models import Transcript
 
-    casework = services.casework_project()
     client = Client()
     client.force_login(alice_worker)
     response = client.post(

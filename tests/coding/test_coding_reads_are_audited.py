@@ -11,15 +11,14 @@ from buoy.access.models import User
 from buoy.audit.models import AuditEvent
 from buoy.cases.models import Case
 from buoy.coding import services
-from buoy.coding.models import Transcript
+from buoy.coding.models import Project, Transcript
 from tests.conftest import logged_in
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def interview(alice_worker: User, alice_case: Case) -> Transcript:
-    casework = services.casework_project()
+def interview(alice_worker: User, alice_case: Case, casework: Project) -> Transcript:
     transcript = services.import_transcript(
         actor=alice_worker,
         project=casework,

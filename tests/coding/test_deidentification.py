@@ -15,8 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def interview(alice_worker, alice_case):
-    casework = services.casework_project()
+def interview(alice_worker, alice_case, casework):
     child = alice_case.child.full_name
     text = (
         f"社工：{child}最近怎么样？\n"
@@ -238,13 +237,13 @@ def test_a_case_keeps_its_pseudonym_when_a_case_with_a_smaller_id_comes_later(
 
 
 def test_a_copy_leaves_date_interviewer_file_name_and_memos_behind(
-    alice_worker, alice_case, study, research_consent
+    alice_worker, alice_case, casework, study, research_consent
 ):
     from buoy.instruments.models import Timepoint
 
     original = services.import_transcript(
         actor=alice_worker,
-        project=services.casework_project(),
+        project=casework,
         filename="测试母亲.txt",
         data="测试母亲：我们很好。\n".encode("gb18030"),
         case=alice_case,

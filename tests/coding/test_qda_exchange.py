@@ -14,7 +14,7 @@ import xmlschema
 
 from buoy.cli import main
 from buoy.coding import selectors, services
-from buoy.coding.models import CodedSegment, Memo, Transcript
+from buoy.coding.models import CodedSegment, Memo, Project, Transcript
 from buoy.core.errors import InvalidInput
 from tests.shared_files import shared
 
@@ -101,7 +101,7 @@ def test_a_corrupt_qdpx_changes_nothing(rita_researcher) -> None:
     with pytest.raises(InvalidInput, match=r"broken\.qdpx"):
         services.import_refi(actor=None, filename="broken.qdpx", data=b"PK\x03\x04garbage")
     assert (Transcript.objects.count(), CodedSegment.objects.count()) == before
-    assert not selectors.Project.objects.filter(name="broken").exists()
+    assert not Project.objects.filter(name="broken").exists()
 
 
 def test_taguettes_codebook_export_imports_as_a_hierarchy() -> None:
@@ -166,9 +166,8 @@ def test_cli_stats_agreement_export_and_import(coded_study, tmp_path, capsys) ->
 
 
 def test_case_transcripts_export_as_cases_with_variables_and_no_names(
-    alice_worker, alice_case
+    alice_worker, alice_case, casework
 ) -> None:
-    casework = services.casework_project()
     services.import_transcript(
         actor=alice_worker, project=casework, filename="", pasted="妈妈：还好。", case=alice_case
     )
@@ -185,9 +184,8 @@ def test_case_transcripts_export_as_cases_with_variables_and_no_names(
 
 
 def test_the_casework_project_leaves_only_when_asked_in_so_many_words(
-    alice_worker, alice_case, tmp_path, capsys
+    alice_worker, alice_case, casework, tmp_path, capsys
 ) -> None:
-    casework = services.casework_project()
     services.import_transcript(
         actor=alice_worker, project=casework, filename="", pasted="妈妈：还好。", case=alice_case
     )

@@ -9,6 +9,7 @@ import asyncio
 import csv
 import io
 import json
+import runpy
 import sys
 import types
 import zipfile
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 import xmlschema
 
-from buoy.bench_taguette import LAUNCHER, taguette_text, utf8_offset
+from buoy.bench.taguette import LAUNCHER, taguette_text, utf8_offset
 from buoy.coding.domain.refi import (
     QdaCase,
     QdaCode,
@@ -174,7 +175,10 @@ def caregiver_pilot() -> QdaProject:
                 created=datetime(2026, 1, 15, 10, 30, 5, 250000, tzinfo=beijing),
                 description="First interview",
             ),
-            QdaSource(guid(31), "interview B", en, created=datetime(2026, 1, 16, 9, 0)),
+            # Written without an offset (xsd:dateTime allows it): it must come back so.
+            QdaSource(
+                guid(31), "interview B", en, created=datetime.fromisoformat("2026-01-16T09:00")
+            ),
         ],
         cases=[
             QdaCase(
@@ -807,7 +811,7 @@ def test_the_taguette_launcher_disables_the_update_check_before_taguette_starts(
         monkeypatch.setitem(sys.modules, module.__name__, module)
     monkeypatch.setattr(sys, "argv", ["-c", "--no-browser", "--bind", "127.0.0.1"])
 
-    exec(compile(LAUNCHER, "<launcher>", "exec"), {"__name__": "__main__"})  # noqa: S102
+    runpy.run_path(str(LAUNCHER), run_name="__main__")
 
     app = Application()
     app.messages_event = asyncio.Event()  # type: ignore[attr-defined]

@@ -93,6 +93,11 @@ class World:
     code_ids: list[int]
     suggestion: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def study_kwargs(self) -> dict[str, Any]:
+        """The study as the coding pages' URLs name it."""
+        return {"project_id": self.study.pk}
+
 
 def open_family(family: Family, worker: User, ward: Ward, *, language: str) -> Case:
     case = case_services.open_case(
@@ -236,8 +241,19 @@ class Request:
 
 
 def researcher_requests(world: World) -> Iterator[Request]:
-    """Every coding page and API route with real parameters, then the variants that show more."""
-    study, first, second = world.study, world.copies[0], world.copies[1]
+    """Every coding page and API route with real parameters, then the variants that show more,
+    then the writes a researcher makes, then the pages and API once more."""
+    yield from every_coding_route(world)
+    yield from transcript_screens(world)
+    yield from queries_tables_and_exports(world)
+    yield from searches_and_autocoding(world)
+    yield from researcher_writes(world)
+    yield from after_the_writes(world)
+
+
+def every_coding_route(world: World) -> Iterator[Request]:
+    """Each coding page and API route once, its URL filled with the study's own objects."""
+    study, first = world.study, world.copies[0]
     values = {
         "project_id": study.pk,
         "transcript_id": first.pk,
@@ -261,7 +277,9 @@ def researcher_requests(world: World) -> Iterator[Request]:
             kwargs[key] = api_pk[name.rsplit("-", 1)[0]] if key == "pk" else values[key]
         yield Request(name, "get", reverse(name, kwargs=kwargs))
 
-    project = {"project_id": study.pk}
+
+def transcript_screens(world: World) -> Iterator[Request]:
+    """Each copy's coding screen (a stretch of it too), its suggestions and its API detail."""
     for copy in world.copies:
         screen = reverse("coding:transcript", args=[copy.pk])
         yield Request("coding:transcript", "get", f"{screen}?at=0&to=5")
@@ -274,6 +292,12 @@ def researcher_requests(world: World) -> Iterator[Request]:
         yield Request(
             "coding-transcript-detail", "get", reverse("coding-transcript-detail", args=[copy.pk])
         )
+
+
+def queries_tables_and_exports(world: World) -> Iterator[Request]:
+    """Code queries, tables, co-occurrence, agreement, memos and exports, in every format."""
+    study, project = world.study, world.study_kwargs
+    first_code = world.code_ids[0]
     labels = ["P-FAM-01", "P-MED-01", "P-FAM-01 OR P-MED-01"]
     query = reverse("coding:query", kwargs=project)
     for q in labels:
@@ -296,7 +320,6 @@ def researcher_requests(world: World) -> Iterator[Request]:
                     reverse("coding:table_download", kwargs=project),
                     {"by": by, "table": table, "format": fmt},
                 )
-    first_code, second_code = world.code_ids
     yield Request(
         "coding:cooccurrence",
         "get",
@@ -320,6 +343,11 @@ def researcher_requests(world: World) -> Iterator[Request]:
             reverse("coding-project-export", args=[study.pk]),
             {"format": fmt},
         )
+
+
+def searches_and_autocoding(world: World) -> Iterator[Request]:
+    """Word search, the auto-coding preview of every kind and scope, and the transcript list."""
+    study, first, project = world.study, world.copies[0], world.study_kwargs
     for words in ("化疗", "chemotherapy", "doctors", "妈妈"):
         yield Request("coding:search", "get", reverse("coding:search"), {"q": words})
         yield Request(
@@ -348,7 +376,13 @@ def researcher_requests(world: World) -> Iterator[Request]:
         {"pattern": "[姓名]", "kind": "text", "scope": "turn", "transcript": first.pk},
     )
     yield Request("coding-transcript-list", "get", reverse("coding-transcript-list"), {"page": 1})
-    # the writes a researcher makes, each answered with the page or fragment it shows
+
+
+def researcher_writes(world: World) -> Iterator[Request]:
+    """The writes a researcher makes, each answered with the page or fragment it shows."""
+    study, first, second = world.study, world.copies[0], world.copies[1]
+    project = world.study_kwargs
+    first_code, second_code = world.code_ids
     apply = reverse("coding:apply", args=[second.pk])
     yield Request(
         "coding:apply", "post", apply, {"code": second_code, "start": 0, "end": 4}, htmx=True
@@ -435,7 +469,11 @@ def researcher_requests(world: World) -> Iterator[Request]:
     yield Request(
         "coding-segment-detail", "delete", reverse("coding-segment-detail", args=[world.segment_id])
     )
-    # after the writes, the pages and API once more
+
+
+def after_the_writes(world: World) -> Iterator[Request]:
+    """After the writes, the pages and API once more."""
+    project = world.study_kwargs
     yield Request("coding:project", "get", reverse("coding:project", kwargs=project))
     yield Request("coding-transcript-list", "get", reverse("coding-transcript-list"))
     for copy in world.copies:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
 from buoy.config.environment import env_flag, env_list, secret_key
 
@@ -38,7 +42,7 @@ def test_yes_no_settings(raw: str, value: bool, monkeypatch: pytest.MonkeyPatch)
 
 def test_an_unclear_yes_no_setting_is_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DEBUG", "maybe")
-    with pytest.raises(ValueError, match="DEBUG"):
+    with pytest.raises(ImproperlyConfigured, match="DEBUG"):
         env_flag("DEBUG", default=False)
 
 
@@ -69,5 +73,92 @@ def test_a_bad_whole_number_setting_is_refused_by_name(
     from buoy.config.environment import env_whole_number
 
     monkeypatch.setenv("BUOY_ALERT_OVERDUE_HOURS", raw)
-    with pytest.raises(ValueError, match=f"BUOY_ALERT_OVERDUE_HOURS.*{reason}"):
+    with pytest.raises(ImproperlyConfigured, match=f"BUOY_ALERT_OVERDUE_HOURS.*{reason}"):
         env_whole_number("BUOY_ALERT_OVERDUE_HOURS", 24)
+
+
+def import_settings(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+    """Import Buoy's settings in a fresh interpreter with these environment variables."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    env.update({"BUOY_HOME": str(tmp_path / "home"), **variables})
+    return subprocess.run(
+        [sys.executable, "-c", "import buoy.config.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "bad"),
+    [
+        ("DEBUG", "maybe"),
+        ("BUOY_HTTPS", "2"),
+        ("ALLOWED_HOSTS", "https://buoy.example.org"),
+        ("CSRF_TRUSTED_ORIGINS", "buoy.example.org"),
+        ("BUOY_TRUSTED_PROXIES", "10.0.0.0/8"),
+        ("DATABASE_URL", "mysql://buoy@localhost/buoy"),
+        ("DATABASE_URL", "/var/lib/buoy/buoy.sqlite3"),
+        ("DATABASE_URL", "postgres://buoy@localhost:port/buoy"),
+        ("BUOY_LOCKOUT_FAILURES", "five"),
+        ("BUOY_LOCKOUT_MINUTES", "0"),
+        ("BUOY_SESSION_MINUTES", "1.5"),
+        ("BUOY_ALERT_OVERDUE_HOURS", "-1"),
+        ("TIME_ZONE", "Mars/Olympus_Mons"),
+        ("BUOY_LOG_LEVEL", "LOUD"),
+    ],
+)
+def test_a_bad_setting_stops_the_import_naming_the_variable(
+    name: str, bad: str, tmp_path: Path
+) -> None:
+    result = import_settings(tmp_path, **{name: bad})
+    assert result.returncode != 0
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("django.core.exceptions.ImproperlyConfigured: ")
+    assert name in error
+    assert "use " in error  # the values allowed
+
+
+def test_a_bad_buoy_home_stops_the_import_naming_the_variable(tmp_path: Path) -> None:
+    (tmp_path / "home").write_text("a file, not a folder")
+    result = import_settings(tmp_path)
+    assert result.returncode != 0
+    error = result.stderr.strip().splitlines()[-1]
+    assert error.startswith("django.core.exceptions.ImproperlyConfigured: BUOY_HOME=")
+
+
+def test_an_empty_secret_key_file_is_refused_by_name(tmp_path: Path) -> None:
+    (tmp_path / "secret_key").write_text("\n")
+    with pytest.raises(ImproperlyConfigured, match=r"SECRET_KEY .*secret_key is empty"):
+        secret_key(tmp_path, environ={})
+
+
+def test_a_database_url_refused_does_not_show_its_password(tmp_path: Path) -> None:
+    result = import_settings(tmp_path, DATABASE_URL="mysql://buoy:s3cret-pw@localhost/buoy")
+    assert "ImproperlyConfigured" in result.stderr
+    assert "s3cret-pw" not in result.stderr
+
+
+def test_importing_settings_creates_no_folder(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", "import buoy.config.settings; import django; django.setup()"],
+        env={
+            **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")},
+            "BUOY_HOME": str(tmp_path / "home"),
+            "DJANGO_SETTINGS_MODULE": "buoy.config.settings",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "home").exists()
+
+
+def test_the_data_folder_is_made_private_when_first_needed(tmp_path: Path) -> None:
+    home = tmp_path / "new" / "home"
+    first = secret_key(home, environ={})
+    assert stat.S_IMODE(home.stat().st_mode) == 0o700
+    assert secret_key(home, environ={}) == first
+    assert sorted(path.name for path in home.iterdir()) == ["secret_key"]

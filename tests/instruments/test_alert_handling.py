@@ -22,8 +22,8 @@ from buoy.cases.timeline import timeline_sources
 from buoy.core.errors import InvalidInput, NotFound
 from buoy.instruments import selectors, services
 from buoy.instruments.domain.alerts import HANDLING_ACTIONS, NOTE_MAX_LENGTH
-from buoy.instruments.models import HandlingAction, InstrumentVersion, SafetyAlert, Timepoint
-from tests.conftest import logged_in
+from buoy.instruments.models import HandlingAction, SafetyAlert
+from tests.conftest import logged_in, raise_safety_alert
 
 pytestmark = pytest.mark.django_db
 
@@ -39,34 +39,11 @@ def clock() -> Iterator[time_machine.Traveller]:
     traveller.stop()
 
 
-def raise_alert(
-    worker: User, case: Case, phq9: InstrumentVersion, timepoint: Timepoint
-) -> SafetyAlert:
-    """A PHQ-9 with item 9 answered 2, completed and scored: one safety alert."""
-    assessment = services.start_assessment(
-        actor=worker,
-        case=case,
-        caregiver=case.caregivers.get(),
-        instrument_version=phq9,
-        timepoint=timepoint,
-    )
-    answers = {item.id: 0 for item in phq9.instrument().scored_items}
-    answers[phq9.instrument().safety_rules[0].item] = 2
-    services.record_answers(actor=worker, assessment=assessment, answers=answers, complete=True)
-    return SafetyAlert.objects.get(assessment=assessment)
-
-
 @pytest.fixture
-def alert(
-    clock: time_machine.Traveller,
-    alice_worker: User,
-    alice_case: Case,
-    phq9: InstrumentVersion,
-    baseline: Timepoint,
-) -> SafetyAlert:
+def alert(clock: time_machine.Traveller, alice_worker: User, alice_case: Case) -> SafetyAlert:
     """Alice's case opened at 08:55; the alert raised at 09:00:20, where the clock stays."""
     clock.move_to(RAISED)
-    return raise_alert(alice_worker, alice_case, phq9, baseline)
+    return raise_safety_alert(alice_worker, alice_case)
 
 
 def later(**delta: float) -> dt.datetime:
@@ -307,7 +284,7 @@ def test_a_time_without_a_zone_is_read_in_the_local_time_zone(
         actor=alice_worker,
         alert=alert,
         actions=["caregiver_contacted"],
-        handled_at=dt.datetime(2026, 3, 3, 10, 15),
+        handled_at=dt.datetime.fromisoformat("2026-03-03T10:15"),  # as a form gives it: no zone
     )
     alert.refresh_from_db()
     assert alert.handled_at == dt.datetime(2026, 3, 3, 10, 15, tzinfo=SHANGHAI)
@@ -335,12 +312,10 @@ def test_handled_alerts_stay_in_the_case_history(
     alert: SafetyAlert,
     alice_worker: User,
     alice_case: Case,
-    phq9: InstrumentVersion,
-    post: Timepoint,
 ) -> None:
     services.handle_alert(actor=alice_worker, alert=alert, actions=["caregiver_contacted"])
     clock.shift(dt.timedelta(days=30))
-    second = raise_alert(alice_worker, alice_case, phq9, post)
+    second = raise_safety_alert(alice_worker, alice_case, timepoint="post")
     history = list(selectors.alert_history(alice_case))
     assert history == [second, alert]
     assert [a.is_handled for a in history] == [False, True]

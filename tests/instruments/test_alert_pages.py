@@ -13,20 +13,11 @@ from django.utils import timezone
 from buoy.access import services as access_services
 from buoy.access.models import User
 from buoy.audit.models import AuditEvent
-from buoy.cases.models import Case
 from buoy.instruments import services
-from buoy.instruments.models import InstrumentVersion, SafetyAlert, Timepoint
+from buoy.instruments.models import SafetyAlert
 from tests.conftest import logged_in
-from tests.instruments.test_alert_handling import raise_alert
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def alert(
-    alice_worker: User, alice_case: Case, phq9: InstrumentVersion, baseline: Timepoint
-) -> SafetyAlert:
-    return raise_alert(alice_worker, alice_case, phq9, baseline)
 
 
 def handle_url(alert: SafetyAlert) -> str:
@@ -48,13 +39,13 @@ def form(**overrides: Any) -> dict[str, Any]:
 
 
 def test_the_handling_form_offers_only_staff_who_may_see_the_case(
-    alert: SafetyAlert,
+    alice_alert: SafetyAlert,
     alice_worker: User,
     bob_same_team: User,
     carol_supervisor: User,
     dan_other_ward: User,
 ) -> None:
-    page = logged_in(alice_worker).get(handle_url(alert))
+    page = logged_in(alice_worker).get(handle_url(alice_alert))
     assert page.status_code == 200
     html = page.content.decode()
     assert f'<option value="{alice_worker.pk}" selected>' in html
@@ -67,40 +58,43 @@ def test_the_handling_form_offers_only_staff_who_may_see_the_case(
 
 
 def test_opening_the_handling_form_records_a_view_of_the_case(
-    alert: SafetyAlert, alice_worker: User
+    alice_alert: SafetyAlert, alice_worker: User
 ) -> None:
-    logged_in(alice_worker).get(handle_url(alert))
+    logged_in(alice_worker).get(handle_url(alice_alert))
     event = AuditEvent.objects.filter(action="cases.case.viewed").latest("id")
-    assert (event.actor, event.subject_id) == (alice_worker, str(alert.case_id))
+    assert (event.actor, event.subject_id) == (alice_worker, str(alice_alert.case_id))
 
 
 def test_the_worker_records_what_was_done_and_returns_to_the_case(
-    alert: SafetyAlert, alice_worker: User, carol_supervisor: User
+    alice_alert: SafetyAlert, alice_worker: User, carol_supervisor: User
 ) -> None:
-    back = reverse("cases:detail", args=[alert.case_id])
+    back = reverse("cases:detail", args=[alice_alert.case_id])
     response = logged_in(alice_worker).post(
-        handle_url(alert), form(handled_by=carol_supervisor.pk, next=back)
+        handle_url(alice_alert), form(handled_by=carol_supervisor.pk, next=back)
     )
     assert response.status_code == 302
     assert response["Location"] == back
-    alert.refresh_from_db()
-    assert alert.actions == ["caregiver_contacted", "safety_plan_made"]
-    assert (alert.handled_by, alert.handling_recorded_by) == (carol_supervisor, alice_worker)
-    assert alert.handling_note == "Mother safe with her sister tonight."
+    alice_alert.refresh_from_db()
+    assert alice_alert.actions == ["caregiver_contacted", "safety_plan_made"]
+    assert (alice_alert.handled_by, alice_alert.handling_recorded_by) == (
+        carol_supervisor,
+        alice_worker,
+    )
+    assert alice_alert.handling_note == "Mother safe with her sister tonight."
 
 
 def test_a_refused_record_names_the_field_and_changes_nothing(
-    alert: SafetyAlert, alice_worker: User
+    alice_alert: SafetyAlert, alice_worker: User
 ) -> None:
     response = logged_in(alice_worker).post(
-        handle_url(alert), form(actions=["other"], note="", handled_by=alice_worker.pk)
+        handle_url(alice_alert), form(actions=["other"], note="", handled_by=alice_worker.pk)
     )
     assert response.status_code == 400
     html = response.content.decode()
     assert "Say in the note what else was done." in html
     assert "Nothing was saved" in html
-    alert.refresh_from_db()
-    assert alert.handled_at is None
+    alice_alert.refresh_from_db()
+    assert alice_alert.handled_at is None
 
 
 @pytest.mark.parametrize(
@@ -118,14 +112,14 @@ def test_a_refused_record_names_the_field_and_changes_nothing(
     ],
 )
 def test_bad_input_on_the_page_is_refused_with_a_clear_message(
-    overrides: dict[str, Any], message: str, alert: SafetyAlert, alice_worker: User
+    overrides: dict[str, Any], message: str, alice_alert: SafetyAlert, alice_worker: User
 ) -> None:
     data = form(**{"handled_by": alice_worker.pk, **overrides})
-    response = logged_in(alice_worker).post(handle_url(alert), data)
+    response = logged_in(alice_worker).post(handle_url(alice_alert), data)
     assert response.status_code == 400
     assert message in response.content.decode()
-    alert.refresh_from_db()
-    assert alert.handled_at is None
+    alice_alert.refresh_from_db()
+    assert alice_alert.handled_at is None
 
 
 @pytest.mark.parametrize(
@@ -139,33 +133,33 @@ def test_bad_input_on_the_page_is_refused_with_a_clear_message(
     ],
 )
 def test_who_may_record_the_handling_of_alices_alert(
-    persona: str, status: int, alert: SafetyAlert, personas: dict[str, User]
+    persona: str, status: int, alice_alert: SafetyAlert, personas: dict[str, User]
 ) -> None:
     user = personas[persona]
-    response = logged_in(user).post(handle_url(alert), form(handled_by=user.pk))
+    response = logged_in(user).post(handle_url(alice_alert), form(handled_by=user.pk))
     assert response.status_code == status
-    alert.refresh_from_db()
-    assert (alert.handled_at is not None) is (status == 302)
+    alice_alert.refresh_from_db()
+    assert (alice_alert.handled_at is not None) is (status == 302)
 
 
-def test_an_anonymous_visitor_is_sent_to_the_login(alert: SafetyAlert) -> None:
-    response = Client().post(handle_url(alert), form())
+def test_an_anonymous_visitor_is_sent_to_the_login(alice_alert: SafetyAlert) -> None:
+    response = Client().post(handle_url(alice_alert), form())
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
 
 
 def test_a_handled_alert_shows_its_record_and_cannot_be_handled_again(
-    alert: SafetyAlert, alice_worker: User, carol_supervisor: User
+    alice_alert: SafetyAlert, alice_worker: User, carol_supervisor: User
 ) -> None:
     services.handle_alert(
-        actor=alice_worker, alert=alert, actions=["emergency_services"], note="120 called"
+        actor=alice_worker, alert=alice_alert, actions=["emergency_services"], note="120 called"
     )
     client = logged_in(carol_supervisor)
-    page = client.get(handle_url(alert)).content.decode()
+    page = client.get(handle_url(alice_alert)).content.decode()
     assert "Emergency services" in page
     assert "120 called" in page
     assert 'name="actions"' not in page
-    again = client.post(handle_url(alert), form(handled_by=carol_supervisor.pk))
+    again = client.post(handle_url(alice_alert), form(handled_by=carol_supervisor.pk))
     assert again.status_code == 400
     assert "already handled by Alice" in again.content.decode()
 
@@ -184,27 +178,29 @@ def test_a_handled_alert_shows_its_record_and_cannot_be_handled_again(
     ],
 )
 def test_next_never_sends_the_worker_to_another_site(
-    elsewhere: str, alert: SafetyAlert, alice_worker: User
+    elsewhere: str, alice_alert: SafetyAlert, alice_worker: User
 ) -> None:
     response = logged_in(alice_worker).post(
-        handle_url(alert), form(handled_by=alice_worker.pk, next=elsewhere)
+        handle_url(alice_alert), form(handled_by=alice_worker.pk, next=elsewhere)
     )
     assert response.status_code == 302
     assert response["Location"] == reverse("instruments:alerts")
 
 
-def test_next_to_a_page_of_this_site_is_followed(alert: SafetyAlert, alice_worker: User) -> None:
+def test_next_to_a_page_of_this_site_is_followed(
+    alice_alert: SafetyAlert, alice_worker: User
+) -> None:
     back = reverse("cases:caseload") + "?phase=intake"
     response = logged_in(alice_worker).post(
-        handle_url(alert), form(handled_by=alice_worker.pk, next=back)
+        handle_url(alice_alert), form(handled_by=alice_worker.pk, next=back)
     )
     assert response["Location"] == back
 
 
 def test_a_foreign_next_is_not_offered_as_the_back_link(
-    alert: SafetyAlert, alice_worker: User
+    alice_alert: SafetyAlert, alice_worker: User
 ) -> None:
-    page = logged_in(alice_worker).get(handle_url(alert), {"next": "https://evil.example/"})
+    page = logged_in(alice_worker).get(handle_url(alice_alert), {"next": "https://evil.example/"})
     html = page.content.decode()
     assert 'href="https://evil.example/"' not in html
     assert 'value="https://evil.example/"' not in html
@@ -215,21 +211,21 @@ def test_a_foreign_next_is_not_offered_as_the_back_link(
 
 
 def test_the_alerts_page_links_to_the_handling_form_and_has_no_one_click_close(
-    alert: SafetyAlert, alice_worker: User
+    alice_alert: SafetyAlert, alice_worker: User
 ) -> None:
     html = logged_in(alice_worker).get(reverse("instruments:alerts")).content.decode()
-    assert handle_url(alert) in html
+    assert handle_url(alice_alert) in html
     assert "Mark as handled" not in html
     assert 'method="post"' not in html.split("<main>")[1]
 
 
 def test_the_alerts_page_records_which_alerts_it_showed(
-    alert: SafetyAlert, carol_supervisor: User
+    alice_alert: SafetyAlert, carol_supervisor: User
 ) -> None:
     logged_in(carol_supervisor).get(reverse("instruments:alerts"))
     event = AuditEvent.objects.get(action="instruments.alert.listed")
     assert event.actor == carol_supervisor
-    assert event.context == {"ids": [alert.pk], "count": 1, "cases": [alert.case_id]}
+    assert event.context == {"ids": [alice_alert.pk], "count": 1, "cases": [alice_alert.case_id]}
 
 
 def test_an_empty_alerts_page_records_that_it_showed_nothing(dan_other_ward: User) -> None:
@@ -238,56 +234,60 @@ def test_an_empty_alerts_page_records_that_it_showed_nothing(dan_other_ward: Use
     assert event.context == {"ids": [], "count": 0, "cases": []}
 
 
-def test_the_banner_counts_only_and_records_no_read(alert: SafetyAlert, alice_worker: User) -> None:
+def test_the_banner_counts_only_and_records_no_read(
+    alice_alert: SafetyAlert, alice_worker: User
+) -> None:
     before = AuditEvent.objects.count()
     html = logged_in(alice_worker).get(reverse("instruments:alerts_banner")).content.decode()
     assert "1 open safety alert" in html
-    assert alert.case.reference not in html
+    assert alice_alert.case.reference not in html
     assert AuditEvent.objects.count() == before
 
 
 def test_a_handled_alert_leaves_the_list_and_stays_in_the_case_history(
-    alert: SafetyAlert, alice_worker: User
+    alice_alert: SafetyAlert, alice_worker: User
 ) -> None:
     services.handle_alert(
         actor=alice_worker,
-        alert=alert,
+        alert=alice_alert,
         actions=["referred_mental_health", "other"],
         note="Psychology clinic on Tuesday",
     )
     client = logged_in(alice_worker)
-    assert alert.case.reference not in client.get(reverse("instruments:alerts")).content.decode()
-    section = client.get(reverse("instruments:case_section", args=[alert.case_id]))
+    assert (
+        alice_alert.case.reference not in client.get(reverse("instruments:alerts")).content.decode()
+    )
+    section = client.get(reverse("instruments:case_section", args=[alice_alert.case_id]))
     html = section.content.decode()
     history = html.split('id="alert-history"')[1]
     assert "Handled" in history
     assert "Referred to psychiatry or psychology, Other" in history
     assert "Psychology clinic on Tuesday" in history
     assert "Alice" in history
-    assert timezone.localtime(alert.raised_at).strftime("%Y-%m-%d %H:%M") in history
+    assert timezone.localtime(alice_alert.raised_at).strftime("%Y-%m-%d %H:%M") in history
 
 
 def test_the_case_section_records_the_assessments_and_alerts_it_showed(
-    alert: SafetyAlert, alice_worker: User
+    alice_alert: SafetyAlert, alice_worker: User
 ) -> None:
-    logged_in(alice_worker).get(reverse("instruments:case_section", args=[alert.case_id]))
+    logged_in(alice_worker).get(reverse("instruments:case_section", args=[alice_alert.case_id]))
     event = AuditEvent.objects.get(action="instruments.assessment.listed")
     assert event.actor == alice_worker
-    assert event.subject_id == str(alert.case_id)
+    assert event.subject_id == str(alice_alert.case_id)
     assert event.context == {
-        "case": alert.case_id,
-        "ids": [alert.assessment_id],
+        "case": alice_alert.case_id,
+        "ids": [alice_alert.assessment_id],
         "count": 1,
-        "alerts": [alert.pk],
+        "alerts": [alice_alert.pk],
     }
 
 
 def test_the_handling_page_is_in_chinese_for_a_chinese_reader(
-    alert: SafetyAlert, alice_worker: User
+    alice_alert: SafetyAlert, alice_worker: User
 ) -> None:
     client = logged_in(alice_worker)
     client.post(reverse("set_language"), {"language": "zh-hans"})
-    html = client.get(handle_url(alert)).content.decode()
+    html = client.get(handle_url(alice_alert)).content.decode()
     assert "已联系照顾者" in html
     assert "记录处理情况" in html
 
@@ -301,26 +301,26 @@ def api(user: User) -> Client:
 
 
 def test_the_api_lists_alerts_of_visible_cases_with_overdue_and_records_the_list(
-    alert: SafetyAlert, alice_worker: User, dan_other_ward: User
+    alice_alert: SafetyAlert, alice_worker: User, dan_other_ward: User
 ) -> None:
     body = api(alice_worker).get("/api/v1/alerts/").json()
     (row,) = body["results"]
     assert (row["id"], row["case"], row["is_overdue"], row["handled_at"]) == (
-        alert.pk,
-        alert.case_id,
+        alice_alert.pk,
+        alice_alert.case_id,
         False,
         None,
     )
     event = AuditEvent.objects.filter(action="instruments.alert.listed").latest("id")
-    assert event.context["ids"] == [alert.pk]
+    assert event.context["ids"] == [alice_alert.pk]
     assert api(dan_other_ward).get("/api/v1/alerts/").json()["results"] == []
 
 
 def test_the_api_records_what_was_done(
-    alert: SafetyAlert, alice_worker: User, carol_supervisor: User
+    alice_alert: SafetyAlert, alice_worker: User, carol_supervisor: User
 ) -> None:
     response = api(carol_supervisor).post(
-        f"/api/v1/alerts/{alert.pk}/handle/",
+        f"/api/v1/alerts/{alice_alert.pk}/handle/",
         {"actions": ["caregiver_contacted"], "handled_by": alice_worker.pk, "note": ""},
         content_type="application/json",
     )
@@ -332,7 +332,7 @@ def test_the_api_records_what_was_done(
         carol_supervisor.pk,
     )
     handled = api(alice_worker).get("/api/v1/alerts/", {"status": "handled"}).json()
-    assert [row["id"] for row in handled["results"]] == [alert.pk]
+    assert [row["id"] for row in handled["results"]] == [alice_alert.pk]
     assert api(alice_worker).get("/api/v1/alerts/", {"status": "open"}).json()["results"] == []
 
 
@@ -349,41 +349,41 @@ def test_the_api_records_what_was_done(
     ],
 )
 def test_bad_input_to_the_api_gets_a_400_naming_the_field(
-    payload: dict[str, Any], field: str, alert: SafetyAlert, alice_worker: User
+    payload: dict[str, Any], field: str, alice_alert: SafetyAlert, alice_worker: User
 ) -> None:
     response = api(alice_worker).post(
-        f"/api/v1/alerts/{alert.pk}/handle/", payload, content_type="application/json"
+        f"/api/v1/alerts/{alice_alert.pk}/handle/", payload, content_type="application/json"
     )
     assert response.status_code == 400
     assert field in response.json()
-    alert.refresh_from_db()
-    assert alert.handled_at is None
+    alice_alert.refresh_from_db()
+    assert alice_alert.handled_at is None
 
 
-def test_an_unknown_status_filter_is_refused(alert: SafetyAlert, alice_worker: User) -> None:
+def test_an_unknown_status_filter_is_refused(alice_alert: SafetyAlert, alice_worker: User) -> None:
     response = api(alice_worker).get("/api/v1/alerts/", {"status": "urgent"})
     assert response.status_code == 400
     assert "status" in response.json()
 
 
 def test_a_colleague_without_the_case_gets_404_from_the_api(
-    alert: SafetyAlert, bob_same_team: User
+    alice_alert: SafetyAlert, bob_same_team: User
 ) -> None:
     client = api(bob_same_team)
-    assert client.get(f"/api/v1/alerts/{alert.pk}/").status_code == 404
+    assert client.get(f"/api/v1/alerts/{alice_alert.pk}/").status_code == 404
     response = client.post(
-        f"/api/v1/alerts/{alert.pk}/handle/",
+        f"/api/v1/alerts/{alice_alert.pk}/handle/",
         {"actions": ["caregiver_contacted"]},
         content_type="application/json",
     )
     assert response.status_code == 404
-    alert.refresh_from_db()
-    assert alert.handled_at is None
+    alice_alert.refresh_from_db()
+    assert alice_alert.handled_at is None
 
 
 def test_reading_one_alert_through_the_api_is_recorded(
-    alert: SafetyAlert, alice_worker: User
+    alice_alert: SafetyAlert, alice_worker: User
 ) -> None:
-    assert api(alice_worker).get(f"/api/v1/alerts/{alert.pk}/").status_code == 200
+    assert api(alice_worker).get(f"/api/v1/alerts/{alice_alert.pk}/").status_code == 200
     event = AuditEvent.objects.get(action="instruments.alert.viewed")
-    assert event.context == {"case": alert.case_id}
+    assert event.context == {"case": alice_alert.case_id}

@@ -18,6 +18,7 @@ from buoy.instruments.models import (
     Score,
     Timepoint,
 )
+from tests.conftest import raise_safety_alert
 from tests.instruments.conftest import cdrisc_answers
 
 pytestmark = pytest.mark.django_db
@@ -130,21 +131,10 @@ def test_a_completed_assessment_is_changed_only_with_a_reason_and_keeps_history(
 
 
 def test_phq9_item_9_above_zero_raises_a_safety_alert(
-    alice_worker: User, alice_case: Case, phq9: InstrumentVersion, baseline: Timepoint
+    alice_worker: User, alice_case: Case, phq9: InstrumentVersion
 ) -> None:
-    assessment = services.start_assessment(
-        actor=alice_worker,
-        case=alice_case,
-        caregiver=alice_case.caregivers.get(),
-        instrument_version=phq9,
-        timepoint=baseline,
-    )
-    answers = {item.id: 0 for item in phq9.instrument().scored_items}
     item9 = phq9.instrument().safety_rules[0].item
-    answers[item9] = 1
-    services.record_answers(
-        actor=alice_worker, assessment=assessment, answers=answers, complete=True
-    )
+    raise_safety_alert(alice_worker, alice_case, item_9=1)
     alert = SafetyAlert.objects.get()
     assert alert.case == alice_case
     assert alert.item_id == item9

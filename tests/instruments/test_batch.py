@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from buoy import bench
+from buoy.bench import scoring
 from buoy.instruments.domain.batch import BatchError, limits, score_csv, score_text
 from buoy.instruments.domain.batch.plan import Plan
 from buoy.instruments.domain.definition import (
@@ -540,8 +540,8 @@ def test_the_scoring_benchmark_runs_end_to_end_and_cleans_up(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    monkeypatch.setattr(bench, "SCORING_REPEATS", 1)
-    assert bench.run_benchmarks(cases=1, requests=1, only="scoring", rows=2_000) == 0
+    monkeypatch.setattr(scoring, "SCORING_REPEATS", 1)
+    assert scoring.run_scoring_benchmark(rows=2_000) == 0
     out = capsys.readouterr().out
     assert "buoy score cdrisc10 (whole process)" in out
     assert "scored 2,000 rows" in out

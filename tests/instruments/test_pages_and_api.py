@@ -13,7 +13,7 @@ from buoy.access.models import User
 from buoy.cases.models import Case
 from buoy.instruments import services
 from buoy.instruments.models import Assessment, InstrumentVersion, Timepoint
-from tests.conftest import logged_in
+from tests.conftest import logged_in, raise_safety_alert
 from tests.instruments.conftest import cdrisc_answers
 
 pytestmark = pytest.mark.django_db
@@ -179,23 +179,10 @@ def test_the_score_page_names_the_norms_and_the_us_quartile(
     assert us["quartile"] == 2  # 31 is in 30–32
 
 
-def test_the_caseload_banner_counts_open_alerts(
-    alice_worker: User, alice_case: Case, phq9: InstrumentVersion, baseline: Timepoint
-) -> None:
+def test_the_caseload_banner_counts_open_alerts(alice_worker: User, alice_case: Case) -> None:
     client = logged_in(alice_worker)
     assert "alert" not in client.get(reverse("instruments:alerts_banner")).content.decode()
-    assessment = services.start_assessment(
-        actor=alice_worker,
-        case=alice_case,
-        caregiver=alice_case.caregivers.get(),
-        instrument_version=phq9,
-        timepoint=baseline,
-    )
-    answers = {item.id: 0 for item in phq9.instrument().scored_items}
-    answers[phq9.instrument().safety_rules[0].item] = 3
-    services.record_answers(
-        actor=alice_worker, assessment=assessment, answers=answers, complete=True
-    )
+    raise_safety_alert(alice_worker, alice_case, item_9=3)
     assert (
         "1 open safety alert" in client.get(reverse("instruments:alerts_banner")).content.decode()
     )

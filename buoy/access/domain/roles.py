@@ -97,6 +97,29 @@ def can_code_interviews(role: Role) -> bool:
     return role in (Role.WORKER, Role.SUPERVISOR, Role.RESEARCHER)
 
 
+@dataclass(frozen=True)
+class TranscriptAccess:
+    """The ways a role comes to read an interview transcript.
+
+    `through_cases`: the interviews with the cases the person may see (`can_see_case`).
+    `through_projects`: the de-identified or case-less transcripts of the projects the person
+    is a member of. The list of transcripts a person may read and the check on one
+    transcript both follow this one rule.
+    """
+
+    through_cases: bool
+    through_projects: bool
+
+
+def transcript_access(role: Role) -> TranscriptAccess:
+    """Case staff read their cases' interviews and their projects' research transcripts;
+    researchers only the research transcripts of their projects; administrators none."""
+    return TranscriptAccess(
+        through_cases=can_see_identifiable_cases(role),
+        through_projects=can_code_interviews(role),
+    )
+
+
 def can_start_research_projects(role: Role) -> bool:
     """Researchers and supervisors start research projects and choose their members."""
     return role in (Role.RESEARCHER, Role.SUPERVISOR)

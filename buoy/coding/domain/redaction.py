@@ -180,7 +180,22 @@ def suggest_redactions(
         if isinstance(record_number_pattern, str)
         else record_number_pattern
     )
-    known: list[RedactionSuggestion] = []  # from the case record: these win on overlap
+    known = _from_the_record(text, known_names, known_identifiers, kinds)
+    candidates = [*_by_pattern(text, kinds, pattern), *_chinese_guesses(text, kinds)]
+    # A name found once is a name everywhere: jieba tags 小明 nr in one sentence, n in the next.
+    found = {c.text for c in candidates if c.kind == NAME and len(c.text) >= 2}
+    candidates += _known_names(text, found)
+    return _without_overlaps([*known, *candidates], preferred=set(known))
+
+
+def _from_the_record(
+    text: str,
+    known_names: Iterable[str],
+    known_identifiers: Iterable[tuple[str, str]],
+    kinds: Collection[str],
+) -> list[RedactionSuggestion]:
+    """What the case record knows, found in `text`: these win over a guess on overlap."""
+    known: list[RedactionSuggestion] = []
     for kind, said in known_identifiers:
         if kind not in KINDS:
             raise ValueError(f"unknown redaction kind {kind!r}")
@@ -188,33 +203,46 @@ def suggest_redactions(
             known += _known_names(text, [said], kind)
     if NAME in kinds:
         known += _known_names(text, known_names)
-    candidates: list[RedactionSuggestion] = []
+    return known
+
+
+def _by_pattern(
+    text: str, kinds: Collection[str], record_number: re.Pattern[str] | None
+) -> list[RedactionSuggestion]:
+    """What the regular expressions find: English names, phones, ID and record numbers,
+    e-mail addresses, dates and English street addresses."""
+    found: list[RedactionSuggestion] = []
     if NAME in kinds:
-        candidates += _english_names(text)
+        found += _english_names(text)
     if PHONE in kinds:
-        candidates += _matches(text, _PHONES, PHONE, _phone_digits_ok)
+        found += _matches(text, _PHONES, PHONE, _phone_digits_ok)
     if ID_NUMBER in kinds:
-        candidates += _matches(text, [_ID_18], ID_NUMBER, _id18_ok)
-        candidates += _matches(text, [_ID_15], ID_NUMBER, _id15_ok)
-        candidates += _matches(text, [_LABELLED_NUMBER], ID_NUMBER, group=1)
-        if pattern is not None:
-            candidates += _matches(text, [pattern], ID_NUMBER, group=1 if pattern.groups else 0)
+        found += _matches(text, [_ID_18], ID_NUMBER, _id18_ok)
+        found += _matches(text, [_ID_15], ID_NUMBER, _id15_ok)
+        found += _matches(text, [_LABELLED_NUMBER], ID_NUMBER, group=1)
+        if record_number is not None:
+            group = 1 if record_number.groups else 0
+            found += _matches(text, [record_number], ID_NUMBER, group=group)
     if EMAIL in kinds:
-        candidates += _matches(text, [_EMAIL], EMAIL)
+        found += _matches(text, [_EMAIL], EMAIL)
     if DATE in kinds:
-        candidates += _matches(text, _DATES, DATE, _date_ok)
+        found += _matches(text, _DATES, DATE, _date_ok)
     if PLACE in kinds:
-        candidates += _matches(text, [_ENGLISH_ADDRESS], PLACE)
-    if (NAME in kinds or PLACE in kinds) and _HAN_CHAR.search(text):
-        tokens = _pos_tokens(text)
-        if NAME in kinds:
-            candidates += _chinese_names(text, tokens)
-        if PLACE in kinds:
-            candidates += _chinese_places(text, tokens)
-    # A name found once is a name everywhere: jieba tags 小明 nr in one sentence, n in the next.
-    found = {c.text for c in candidates if c.kind == NAME and len(c.text) >= 2}
-    candidates += _known_names(text, found)
-    return _without_overlaps([*known, *candidates], preferred=set(known))
+        found += _matches(text, [_ENGLISH_ADDRESS], PLACE)
+    return found
+
+
+def _chinese_guesses(text: str, kinds: Collection[str]) -> list[RedactionSuggestion]:
+    """Chinese names and places, from jieba's part-of-speech tags (only for text with Han)."""
+    if not (NAME in kinds or PLACE in kinds) or not _HAN_CHAR.search(text):
+        return []
+    tokens = _pos_tokens(text)
+    found: list[RedactionSuggestion] = []
+    if NAME in kinds:
+        found += _chinese_names(text, tokens)
+    if PLACE in kinds:
+        found += _chinese_places(text, tokens)
+    return found
 
 
 def apply_redactions(
@@ -321,6 +349,35 @@ def with_speaker_labels(
             chosen = [item for item in chosen if item not in overlapping]
         chosen.append(extra)
     return sorted(chosen, key=lambda item: (item.start, item.end))
+
+
+def suggestion_key(suggestion: RedactionSuggestion) -> str:
+    """How a form names a suggestion (``start:end:kind``), so a person can tick or untick it."""
+    return f"{suggestion.start}:{suggestion.end}:{suggestion.kind}"
+
+
+def typed_replacements(
+    text: str, words: str, taken: Iterable[tuple[int, int]], wording: str
+) -> list[Replacement]:
+    """Every occurrence in `text` of each word a person typed (one per line), replaced by
+    `wording`, except where a stretch in `taken` (those already accepted) or an earlier
+    occurrence is."""
+    covered = list(taken)
+    found: list[Replacement] = []
+    for word in dict.fromkeys(line.strip() for line in words.splitlines()):
+        at = text.find(word) if word else -1
+        while at != -1:
+            end = at + len(word)
+            if all(end <= start or at >= stop for start, stop in covered):
+                found.append(Replacement(at, end, wording))
+                covered.append((at, end))
+            at = text.find(word, end)
+    return found
+
+
+def surroundings(text: str, start: int, end: int, width: int = 12) -> tuple[str, str]:
+    """The `width` characters before and after `text[start:end]`, to show it in its place."""
+    return text[max(0, start - width) : start], text[end : end + width]
 
 
 def id_check_character(first17: str) -> str:
