@@ -21,8 +21,8 @@ from typing import Any
 import pytest
 
 from buoy.bench import scoring
-from buoy.instruments.domain import batch
-from buoy.instruments.domain.batch import BatchError, score_csv, score_text
+from buoy.instruments.domain.batch import BatchError, limits, score_csv, score_text
+from buoy.instruments.domain.batch.plan import Plan
 from buoy.instruments.domain.definition import (
     Instrument,
     instrument_from_dict,
@@ -265,20 +265,20 @@ def test_memory_does_not_grow_with_the_number_of_rows(tmp_path: Path) -> None:
     assert peak_large < 8 * 1024 * 1024, peak_large
 
 
-def _spy_on_plans(monkeypatch: pytest.MonkeyPatch) -> list[batch._Plan]:
+def _spy_on_plans(monkeypatch: pytest.MonkeyPatch) -> list[Plan]:
     """The plans `score_csv` builds, to look at their tables afterwards."""
-    plans: list[batch._Plan] = []
-    original = batch._Plan.__init__
+    plans: list[Plan] = []
+    original = Plan.__init__
 
-    def spy(self: batch._Plan, *args: Any) -> None:
+    def spy(self: Plan, *args: Any) -> None:
         original(self, *args)
         plans.append(self)
 
-    monkeypatch.setattr(batch._Plan, "__init__", spy)
+    monkeypatch.setattr(Plan, "__init__", spy)
     return plans
 
 
-def _assert_tables_within(plan: batch._Plan, limit: int) -> None:
+def _assert_tables_within(plan: Plan, limit: int) -> None:
     tables: list[Any] = [
         plan.csv_tails,
         plan.outcomes,
@@ -293,8 +293,8 @@ def _assert_tables_within(plan: batch._Plan, limit: int) -> None:
 
 
 def test_the_lookup_tables_stay_within_their_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Whatever the variety of answers, no table grows past _TABLE_LIMIT; results stay right."""
-    monkeypatch.setattr(batch, "_TABLE_LIMIT", 50)
+    """Whatever the variety of answers, no table grows past TABLE_LIMIT; results stay right."""
+    monkeypatch.setattr(limits, "TABLE_LIMIT", 50)
     plans = _spy_on_plans(monkeypatch)
     rng = random.Random(3)
     values = ["0", "1", "2", "3", "4", "", "1.0", "2.0", "3.0"]
@@ -388,7 +388,7 @@ def test_many_blank_patterns_past_the_caps_give_the_general_rules_output(
 ) -> None:
     """Far more blank patterns and refused answers than the tables may keep: the rows past
     the caps are still written exactly as the general rules say, and no table grows."""
-    monkeypatch.setattr(batch, "_TABLE_LIMIT", 20)
+    monkeypatch.setattr(limits, "TABLE_LIMIT", 20)
     plans = _spy_on_plans(monkeypatch)
     instrument = bundled_instrument(instrument_id)
     text = _messy_file(instrument, 3_000, seed=len(instrument_id), blank_share=0.5)

@@ -422,6 +422,33 @@ def test_integer_and_string_options_and_a_weight_on_the_coding() -> None:
     assert read_questionnaire_response(response, mixed, source="r.json").answers == answers
 
 
+def test_items_whose_options_differ_get_response_sets_numbered_like_redcap_ones() -> None:
+    def choice(link_id: str, codes: list[str]) -> dict[str, Any]:
+        weighted = [
+            {
+                "valueCoding": {"code": code},
+                "extension": [{"url": ORDINAL_VALUE, "valueInteger": k}],
+            }
+            for k, code in enumerate(codes)
+        ]
+        return {"linkId": link_id, "type": "choice", "answerOption": weighted}
+
+    data = {
+        "resourceType": "Questionnaire",
+        "name": "Colliding names",
+        # "q.1" and "q_1" both make the name "q_1"; "q-1" keeps its hyphen
+        "item": [
+            choice("q.1", ["a", "b"]),
+            choice("q_1", ["x", "y"]),
+            choice("q-1", ["a", "b"]),
+            choice("q 1", ["m", "n"]),
+        ],
+    }
+    instrument = read_questionnaire(data, source="colliding.json")
+    assert list(instrument.response_sets) == ["q_1", "q_1_2", "q_1_3"]
+    assert [item.response_set for item in instrument.items] == ["q_1", "q_1_2", "q_1", "q_1_3"]
+
+
 # --- writing Questionnaires -----------------------------------------------------------------
 
 

@@ -197,6 +197,10 @@ class CompiledItem:
                 return found
         elif isinstance(raw, float) and math.isnan(raw):
             return None
+        return self._parse_unlisted(raw)
+
+    def _parse_unlisted(self, raw: object) -> Parsed | str:
+        """An answer not in the table as given: text, a number in range, or why refused."""
         if self.kind == "text":
             return Parsed(str(raw), None)
         number = _number(raw)
