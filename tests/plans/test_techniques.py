@@ -19,7 +19,7 @@ from buoy.plans.domain.techniques import (
     load_techniques,
     technique_library_to_dict,
 )
-from tests.shared_files import shared
+from tests.shared_files import REPOSITORY, shared
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -109,6 +109,13 @@ def test_every_source_is_one_the_domain_reference_cites() -> None:
 
 def test_the_shipped_file_is_exactly_what_the_writer_writes() -> None:
     assert technique_library_to_dict(bundled_techniques()) == shipped_data()
+
+
+def test_the_docs_list_the_shipped_techniques_with_their_abilities() -> None:
+    docs = (REPOSITORY / "docs" / "plans" / "rules.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([a-z-]+)` \| [^|]+ \| ([ABC, ]+) \|$", docs, re.M)
+    library = bundled_techniques()
+    assert rows == [(t.id, ", ".join(t.abilities)) for t in library.techniques]
 
 
 def test_an_inactive_technique_stays_in_the_library_but_is_not_offered() -> None:
