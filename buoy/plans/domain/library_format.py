@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 FORMAT_VERSION = 1
 LIBRARY_PACKAGE = "buoy.plans"  # package data: library/*.json (see pyproject.toml)
@@ -29,6 +29,7 @@ FACTOR_CODE = re.compile(r"^[PR]-(IND|FAM|SOC|MED|ECO|CUL)-[0-9]{2}$")  # "R-ECO
 BUNDLED_FILE = re.compile(r"^(?P<name>[a-z_]+)_v(?P<version>[0-9]+)\.json$")
 
 Text = Mapping[str, str]  # language code ("en", "zh-hans") -> text
+Entry = TypeVar("Entry")
 
 
 class LibraryError(ValueError):
@@ -234,9 +235,35 @@ def reference(data: Mapping[str, Any], key: str) -> Reference:
     return Reference(id=ref_id, version=ref_version)
 
 
-def with_source(error: LibraryError, source: str, error_type: type[LibraryError]) -> LibraryError:
-    """The same error, naming the file."""
-    return error_type(error.field, error.message, entry=error.entry, source=source)
+def read_entries(
+    top: Mapping[str, Any],
+    key: str,
+    noun: str,
+    build: Callable[[Mapping[str, Any]], Entry],
+) -> tuple[Entry, ...]:
+    """The list `key` of entries with stable, unique ids, each built by `build`; an error in
+    an entry names it (``technique 'eco-map'``, or ``techniques[3]`` when its id is unusable)."""
+    first_at: dict[str, int] = {}
+    built = []
+    for index, entry in enumerate(entries(top, key)):
+        where = at(key, index)
+        if not isinstance(entry, Mapping):
+            raise LibraryError("", "expected an object", entry=where)
+        try:
+            entry_id = stable_id(entry.get("id"), "id")
+        except LibraryError as error:
+            raise LibraryError(error.field, error.message, entry=where) from None
+        name = f"{noun} {entry_id!r}"
+        if entry_id in first_at:
+            raise LibraryError(
+                "id", f"appears twice (first at {key}[{first_at[entry_id]}])", entry=name
+            )
+        first_at[entry_id] = index
+        try:
+            built.append(build(entry))
+        except LibraryError as error:
+            raise LibraryError(error.field, error.message, entry=name) from None
+    return tuple(built)
 
 
 # --- bundled files -------------------------------------------------------------------------

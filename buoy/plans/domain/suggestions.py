@@ -412,34 +412,14 @@ def _rules(
     known_techniques: Collection[str] | None,
 ) -> tuple[Rule, ...]:
     items = {item for group in ability_items().values() for item in group}
-    first_at: dict[str, int] = {}
-    rules = []
-    for index, entry in enumerate(fmt.entries(top, "rules")):
-        where = fmt.at("rules", index)
-        if not isinstance(entry, Mapping):
-            raise fmt.LibraryError("", "expected an object", entry=where)
-        try:
-            rule_id = fmt.stable_id(entry.get("id"), "id")
-        except fmt.LibraryError as error:
-            raise fmt.LibraryError(error.field, error.message, entry=where) from None
-        name = f"rule {rule_id!r}"
-        if rule_id in first_at:
-            raise fmt.LibraryError(
-                "id", f"appears twice (first at rules[{first_at[rule_id]}])", entry=name
-            )
-        first_at[rule_id] = index
-        try:
-            rules.append(
-                _rule(
-                    entry,
-                    known_factors=known_factors,
-                    known_techniques=known_techniques,
-                    items=items,
-                )
-            )
-        except fmt.LibraryError as error:
-            raise fmt.LibraryError(error.field, error.message, entry=name) from None
-    return tuple(rules)
+    return fmt.read_entries(
+        top,
+        "rules",
+        "rule",
+        lambda entry: _rule(
+            entry, known_factors=known_factors, known_techniques=known_techniques, items=items
+        ),
+    )
 
 
 def _suggestion_rules(

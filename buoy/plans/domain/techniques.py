@@ -110,33 +110,6 @@ def _technique(data: Mapping[str, Any], known_factors: Collection[str] | None) -
     )
 
 
-def _techniques(
-    top: Mapping[str, Any], known_factors: Collection[str] | None
-) -> tuple[Technique, ...]:
-    entries = fmt.entries(top, "techniques")
-    first_at: dict[str, int] = {}
-    techniques = []
-    for index, entry in enumerate(entries):
-        where = fmt.at("techniques", index)
-        if not isinstance(entry, Mapping):
-            raise fmt.LibraryError("", "expected an object", entry=where)
-        try:
-            technique_id = fmt.stable_id(entry.get("id"), "id")
-        except fmt.LibraryError as error:
-            raise fmt.LibraryError(error.field, error.message, entry=where) from None
-        name = f"technique {technique_id!r}"
-        if technique_id in first_at:
-            raise fmt.LibraryError(
-                "id", f"appears twice (first at techniques[{first_at[technique_id]}])", entry=name
-            )
-        first_at[technique_id] = index
-        try:
-            techniques.append(_technique(entry, known_factors))
-        except fmt.LibraryError as error:
-            raise fmt.LibraryError(error.field, error.message, entry=name) from None
-    return tuple(techniques)
-
-
 def _library(data: object, known_factors: Collection[str] | None) -> TechniqueLibrary:
     top = fmt.check_keys(data, allowed=_TOP_KEYS, required=_TOP_KEYS, path="")
     fmt.file_format(top)
@@ -147,7 +120,9 @@ def _library(data: object, known_factors: Collection[str] | None) -> TechniqueLi
         source=fmt.plain_text(top, "source"),
         licence=fmt.plain_text(top, "licence"),
         codebook=fmt.reference(top, "codebook"),
-        techniques=_techniques(top, known_factors),
+        techniques=fmt.read_entries(
+            top, "techniques", "technique", lambda entry: _technique(entry, known_factors)
+        ),
     )
 
 
