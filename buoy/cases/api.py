@@ -83,6 +83,7 @@ class CaseSerializer(serializers.ModelSerializer):
             "opened_on",
             "closed_on",
             "closing_reason",
+            "closed_without_post_reason",
             "child",
             "caregivers",
         ]
@@ -112,6 +113,9 @@ class PhaseSerializer(serializers.Serializer):
 class CloseSerializer(serializers.Serializer):
     reason = serializers.ChoiceField(choices=ClosingReason.choices)
     closed_on = serializers.DateField(required=False)
+    without_post_assessment_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", trim_whitespace=True
+    )
 
 
 class NoteSerializer(serializers.ModelSerializer):
@@ -232,7 +236,8 @@ class CaseViewSet(mixins.RetrieveModelMixin, AuditedRecords):
     @extend_schema(request=CloseSerializer, responses={200: CaseSerializer})
     @action(detail=True, methods=["post"])
     def close(self, request: Request, pk: str) -> Response:
-        """Close the case with a reason."""
+        """Close the case with a reason; without a post-assessment, say why
+        (`without_post_assessment_reason`)."""
         case = selectors.get_case_for(_user(request), pk, audit_as=None)
         given = CloseSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -241,6 +246,7 @@ class CaseViewSet(mixins.RetrieveModelMixin, AuditedRecords):
             case=case,
             reason=given.validated_data["reason"],
             closed_on=given.validated_data.get("closed_on"),
+            without_post_assessment_reason=given.validated_data["without_post_assessment_reason"],
         )
         return Response(CaseSerializer(case).data)
 

@@ -155,6 +155,16 @@ class CloseForm(forms.Form):
     closed_on = forms.DateField(
         label=_("Closed on"), initial=timezone.localdate, widget=DateInput()
     )
+    without_post_assessment_reason = forms.CharField(
+        label=_("Why the case closes without a post-assessment"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea({"rows": 3}),
+        help_text=_(
+            "Needed only when the post-assessment is missing, for example when the family "
+            "moved away or declined it."
+        ),
+    )
 
 
 class NoteForm(forms.Form):

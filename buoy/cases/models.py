@@ -233,6 +233,11 @@ class Case(models.Model):
     closing_reason = models.CharField(
         _("closing reason"), max_length=30, choices=ClosingReason.choices, blank=True
     )
+    # Why the case closed without what closing expects (a post-assessment; ADR 0014). Free
+    # text, so it may hold family information: never put into the audit trail.
+    closed_without_post_reason = models.TextField(
+        _("reason for closing without a post-assessment"), blank=True, default=""
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from buoy.access.domain.roles import can_be_assigned, can_open_case_in, can_reassign, can_see_case
 from buoy.access.models import User, Ward
 from buoy.audit.services import record
+from buoy.cases.closing import missing_for_closing
 from buoy.cases.domain.phases import Phase, PhaseMoveRefused, check_can_close, check_move
 from buoy.cases.models import (
     CAREGIVER_FIELDS,
@@ -228,6 +229,9 @@ def move_case_to_phase(*, actor: User, case: Case, phase: Phase) -> Case:
         case.closed_on = None
         case.closing_reason = ""
         changed += ["closed_on", "closing_reason"]
+        if case.closed_without_post_reason:
+            case.closed_without_post_reason = ""
+            changed.append("closed_without_post_reason")
     case.save()
     PhaseChange.objects.create(case=case, from_phase=previous, to_phase=phase, changed_by=actor)
     record(
@@ -240,9 +244,28 @@ def move_case_to_phase(*, actor: User, case: Case, phase: Phase) -> Case:
     return case
 
 
+# Longest reason for closing without a post-assessment: a few sentences, not a report (the
+# refusal's message says 2000).
+REASON_WITHOUT_POST_MAX_LENGTH = 2000
+
+
 @transaction.atomic
-def close_case(*, actor: User, case: Case, reason: str, closed_on: dt.date | None = None) -> Case:
-    """Close an open case with a reason; it can then move to follow-up."""
+def close_case(
+    *,
+    actor: User,
+    case: Case,
+    reason: str,
+    closed_on: dt.date | None = None,
+    without_post_assessment_reason: str = "",
+) -> Case:
+    """Close an open case with a reason; it can then move to follow-up.
+
+    Closing expects what the registered closing checks ask for, a post-assessment above all
+    (`buoy.cases.closing`, ADR 0014). When one is missing the case closes only with
+    `without_post_assessment_reason`, the worker's words on why; that text is kept on the
+    case (`closed_without_post_reason`) and never in the audit trail. When nothing is missing
+    there is nothing to explain, and any such text is not kept.
+    """
     require_case_access(actor, case)
     case = Case.objects.select_for_update().get(pk=case.pk)
     errors: dict[str, list[str]] = {}
@@ -257,22 +280,33 @@ def close_case(*, actor: User, case: Case, reason: str, closed_on: dt.date | Non
         check_can_close(case.phase_enum)
     except PhaseMoveRefused:
         errors[""] = [_("This case is already closed.")]
+    missing = missing_for_closing(case)
+    explanation = without_post_assessment_reason.strip()
+    if missing and not explanation:
+        errors["without_post_assessment_reason"] = [
+            _(
+                "%(missing)s Record the post-assessment before closing the case, or write "
+                "why it closes without one."
+            )
+            % {"missing": " ".join(missing)}
+        ]
+    elif len(explanation) > REASON_WITHOUT_POST_MAX_LENGTH:
+        errors["without_post_assessment_reason"] = [_("Keep the reason to 2000 characters.")]
     if errors:
         raise InvalidInput(errors)
     previous = case.phase
     case.phase = Phase.CLOSED.value
     case.closing_reason = reason
     case.closed_on = closed_on
+    case.closed_without_post_reason = explanation if missing else ""
     case.save()
     PhaseChange.objects.create(
         case=case, from_phase=previous, to_phase=Phase.CLOSED, changed_by=actor
     )
-    record(
-        actor=actor,
-        action="cases.case.closed",
-        subject=case,
-        changed_fields=["phase", "closing_reason", "closed_on"],
-    )
+    changed = ["phase", "closing_reason", "closed_on"]
+    if case.closed_without_post_reason:
+        changed.append("closed_without_post_reason")
+    record(actor=actor, action="cases.case.closed", subject=case, changed_fields=changed)
     return case
 
 

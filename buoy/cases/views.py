@@ -23,6 +23,7 @@ from buoy.access.domain.roles import (
 from buoy.access.models import User
 from buoy.access.selectors import colleagues_in_wards
 from buoy.cases import selectors, services
+from buoy.cases.closing import missing_for_closing
 from buoy.cases.domain.diagnoses import COMMON_DIAGNOSES
 from buoy.cases.domain.phases import Phase, allowed_moves, is_open
 from buoy.cases.forms import (
@@ -258,7 +259,7 @@ def case_phase(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @casework
 def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
-    """Close the case with a reason."""
+    """Close the case with a reason, and say why when the post-assessment is missing."""
     case = _case(request, case_id)
     form = CloseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -268,13 +269,18 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
                 case=case,
                 reason=form.cleaned_data["reason"],
                 closed_on=form.cleaned_data["closed_on"],
+                without_post_assessment_reason=form.cleaned_data["without_post_assessment_reason"],
             )
         except InvalidInput as error:
             add_service_errors(form, error)
         else:
             messages.success(request, _("The case was closed."))
             return redirect("cases:detail", case_id=case.pk)
-    return render(request, "cases/close_form.html", {"case": case, "form": form})
+    # Said before the worker submits, so the reason can be written the first time.
+    missing = missing_for_closing(case)
+    return render(
+        request, "cases/close_form.html", {"case": case, "form": form, "missing": missing}
+    )
 
 
 @require_POST

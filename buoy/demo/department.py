@@ -60,6 +60,8 @@ DEMO_NOTES = [
     "初次会谈：照顾者情绪低落，担心治疗费用。约定下周继续。",
     "Discussed the treatment roadmap with both parents.",
 ]
+# Why a demo case closed without a post CD-RISC-10 (closing asks for one or a reason).
+DEMO_CLOSED_WITHOUT_POST = "Demo family: no post-assessment was taken before closing."
 
 
 # The research study of the demo: de-identified copies of two intake interviews.
@@ -331,7 +333,12 @@ def _walk_to(case: Case, target: Phase, worker: User, rng: random.Random, today:
         case = case_services.move_case_to_phase(actor=worker, case=case, phase=phase)
     if target in (Phase.CLOSED, Phase.FOLLOW_UP):
         case = case_services.close_case(
-            actor=worker, case=case, reason=rng.choice(ClosingReason.values[:3]), closed_on=today
+            actor=worker,
+            case=case,
+            reason=rng.choice(ClosingReason.values[:3]),
+            closed_on=today,
+            # Kept only if the demo family has no post CD-RISC-10 (ADR 0014).
+            without_post_assessment_reason=DEMO_CLOSED_WITHOUT_POST,
         )
     if target is Phase.FOLLOW_UP:
         case_services.move_case_to_phase(actor=worker, case=case, phase=Phase.FOLLOW_UP)

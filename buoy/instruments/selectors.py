@@ -25,6 +25,7 @@ from buoy.instruments.domain.scoring import ScoreResult, score
 from buoy.instruments.models import (
     Answer,
     Assessment,
+    AssessmentStatus,
     Correction,
     InstrumentVersion,
     InstrumentWording,
@@ -296,6 +297,50 @@ def score_history(case: Case) -> dict[str, list[ScorePoint]]:
                 ScorePoint(assessment, scores[0])
             )
     return history
+
+
+# What closing a case expects (ADR 0014): the CD-RISC-10 measured again after the baseline.
+POST_ASSESSMENT_INSTRUMENT = "cdrisc10"
+BASELINE_TIMEPOINT, POST_TIMEPOINT = "baseline", "post"
+USABLE_SCORE_STATUSES = ("valid", "prorated")
+
+
+def has_post_assessment(case: Case) -> bool:
+    """Whether the case has the post-assessment closing expects (a closing check, registered
+    by this app's ready(); ADR 0014), in one query.
+
+    It has one when a CD-RISC-10 with a usable current score (valid or prorated) was
+    completed at the `post` timepoint, or, whatever the timepoint was called, completed for a
+    caregiver after that caregiver's first completed baseline CD-RISC-10: either way the
+    family's change can be measured against the baseline. Takes a case that has already come
+    through the one door or a service's access check.
+    """
+    completed = (
+        case.assessments.filter(
+            status=AssessmentStatus.COMPLETED,
+            instrument_version__instrument_id=POST_ASSESSMENT_INSTRUMENT,
+            scores__is_current=True,
+            scores__status__in=USABLE_SCORE_STATUSES,
+        )
+        .values_list("timepoint__code", "caregiver_id", "completed_at")
+        .distinct()
+    )
+    first_baseline: dict[int, dt.datetime] = {}
+    later: list[tuple[int, dt.datetime]] = []
+    for code, caregiver_id, completed_at in completed:
+        if completed_at is None:  # a completed assessment has a time; be safe if not
+            continue
+        if code == POST_TIMEPOINT:
+            return True
+        if code == BASELINE_TIMEPOINT:
+            earliest = first_baseline.get(caregiver_id, completed_at)
+            first_baseline[caregiver_id] = min(earliest, completed_at)
+        else:
+            later.append((caregiver_id, completed_at))
+    return any(
+        caregiver_id in first_baseline and completed_at > first_baseline[caregiver_id]
+        for caregiver_id, completed_at in later
+    )
 
 
 def alert_overdue_hours() -> int:

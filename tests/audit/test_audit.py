@@ -124,9 +124,15 @@ def test_no_clinical_code_enters_the_trail_when_a_case_closes(
 ) -> None:
     from buoy.cases import services
 
-    services.close_case(actor=alice_worker, case=alice_case, reason="child_died")
+    services.close_case(
+        actor=alice_worker,
+        case=alice_case,
+        reason="child_died",
+        without_post_assessment_reason="Bereavement: no post-assessment was asked for.",
+    )
     for event in AuditEvent.objects.all():
         assert "child_died" not in str(event.context)
+        assert "Bereavement" not in str(event.context)
 
 
 def test_a_forged_forwarded_address_that_is_not_an_address_is_ignored(

@@ -208,9 +208,16 @@ def test_phase_and_close_actions(alice_worker: User, alice_case: Case) -> None:
     )
     assert skipped.status_code == 400
     assert "phase" in skipped.json()
-    closed = client.post(f"/api/v1/cases/{alice_case.pk}/close/", **as_json({"reason": "other"}))
+    refused = client.post(f"/api/v1/cases/{alice_case.pk}/close/", **as_json({"reason": "other"}))
+    assert refused.status_code == 400
+    assert "without_post_assessment_reason" in refused.json()
+    closed = client.post(
+        f"/api/v1/cases/{alice_case.pk}/close/",
+        **as_json({"reason": "other", "without_post_assessment_reason": "Moved away."}),
+    )
     assert closed.status_code == 200
     assert closed.json()["phase"] == "closed"
+    assert closed.json()["closed_without_post_reason"] == "Moved away."
 
 
 def test_the_openapi_schema_needs_a_login(alice_worker: User) -> None:

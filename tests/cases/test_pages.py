@@ -194,7 +194,11 @@ def test_moving_and_closing_through_the_pages(alice_worker: User, alice_case: Ca
     assert "reason" in refused.context["form"].errors
     client.post(
         reverse("cases:close", args=[alice_case.pk]),
-        {"reason": "transferred", "closed_on": alice_case.opened_on.isoformat()},
+        {
+            "reason": "transferred",
+            "closed_on": alice_case.opened_on.isoformat(),
+            "without_post_assessment_reason": "Transferred before the post-assessment.",
+        },
     )
     alice_case.refresh_from_db()
     assert alice_case.phase == "closed"

@@ -14,6 +14,7 @@ from buoy.cases import services
 from buoy.cases.domain.phases import Phase
 from buoy.cases.models import Case, CaseNote, PhaseChange
 from buoy.core.errors import Forbidden, InvalidInput, NotFound
+from tests.cases.closing_helpers import complete_cdrisc10
 from tests.conftest import caregiver_details, child_details
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +95,7 @@ def test_the_case_moves_through_its_phases_and_closes_with_a_reason(
     case = alice_case
     for phase in (Phase.ASSESSMENT, Phase.PLANNING, Phase.INTERVENTION, Phase.EVALUATION):
         case = services.move_case_to_phase(actor=alice_worker, case=case, phase=phase)
+    complete_cdrisc10(alice_worker, case, timepoint="post")
     case = services.close_case(actor=alice_worker, case=case, reason="goals_met")
     assert case.phase == "closed"
     assert case.closing_reason == "goals_met"
@@ -250,5 +252,10 @@ def test_a_case_cannot_go_to_a_worker_of_another_ward(
 
 def test_open_cases_exclude_closed_and_follow_up(alice_worker: User, alice_case: Case) -> None:
     assert list(Case.objects.open()) == [alice_case]
-    services.close_case(actor=alice_worker, case=alice_case, reason="lost_contact")
+    services.close_case(
+        actor=alice_worker,
+        case=alice_case,
+        reason="lost_contact",
+        without_post_assessment_reason="The family stopped answering calls.",
+    )
     assert not Case.objects.open().exists()
