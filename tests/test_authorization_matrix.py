@@ -85,6 +85,7 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "cases:phase": ("post", {"phase": "planning"}, answers(302, 404, 302, 404, 403, 403, LOGIN)),
     "cases:note_new": ("post", {"body": ""}, answers(400, 404, 400, 404, 403, 403, LOGIN)),
     "cases:consent_withdraw": ("post", {}, answers(302, 404, 302, 404, 403, 403, LOGIN)),
+    "cases:follow_up_new": ("post", {}, answers(302, 404, 302, 404, 403, 403, LOGIN)),
     "cases:reassign": ("get", {}, answers(403, 403, 200, 403, 403, 403, LOGIN)),
     "api-root": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),
     "api-schema": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),

@@ -20,6 +20,7 @@ from buoy.cases.models import (
     ClosingReason,
     ConsentScope,
     CostRecord,
+    FollowUpMonths,
     InsuranceScheme,
     PhaseChoice,
     ReferralSource,
@@ -164,6 +165,17 @@ class CloseForm(forms.Form):
             "Needed only when the post-assessment is missing, for example when the family "
             "moved away or declined it."
         ),
+    )
+
+
+class FollowUpForm(forms.Form):
+    """Recording a follow-up contact made with the family."""
+
+    months = forms.TypedChoiceField(
+        label=_("Follow-up"), choices=FollowUpMonths.choices, coerce=int
+    )
+    contacted_on = forms.DateField(
+        label=_("Contacted on"), initial=timezone.localdate, widget=DateInput()
     )
 
 

@@ -517,3 +517,39 @@ class ConsentRecord(models.Model):
     @property
     def is_active(self) -> bool:
         return self.withdrawn_on is None
+
+
+class FollowUpMonths(models.IntegerChoices):
+    """The follow-ups of `domain.followups.FOLLOW_UP_MONTHS` (a test keeps them in step)."""
+
+    ONE = 1, _("1-month follow-up")
+    THREE = 3, _("3-month follow-up")
+
+
+class FollowUpContact(models.Model):
+    """A follow-up contact made with the family after the case closed (at 1 or 3 months).
+
+    It belongs to one closing (`closed_on`): a case reopened and closed again is followed up
+    afresh.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="follow_up_contacts")
+    closed_on = models.DateField(_("closing it follows"))
+    months = models.PositiveSmallIntegerField(_("follow-up"), choices=FollowUpMonths.choices)
+    contacted_on = models.DateField(_("contacted on"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["case_id", "closed_on", "months"]
+        verbose_name = _("follow-up contact")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "closed_on", "months"], name="one_contact_per_follow_up"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.months}-month follow-up of case {self.case_id}"

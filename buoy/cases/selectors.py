@@ -6,6 +6,7 @@ source of lists; nothing else in Buoy filters cases by permission.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,12 @@ from buoy.access.domain.roles import CaseAccessFacts, Role, can_see_case
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.cases.domain.diagnoses import COMMON_DIAGNOSES
+from buoy.cases.domain.followups import (
+    FollowUp,
+    follow_ups,
+    latest_closing_with_a_due_follow_up,
+)
+from buoy.cases.domain.phases import Phase, is_open
 from buoy.cases.domain.privacy import suppress_small_count
 from buoy.cases.models import Caregiver, Case, CaseNote, CaseShare, Child
 from buoy.cases.timeline import TimelineEntry, newest_first, timeline_sources
@@ -161,8 +168,8 @@ def notes_visible_to(user: User) -> QuerySet[CaseNote]:
 
 
 def case_timeline(case: Case) -> list[TimelineEntry]:
-    """Phase changes, notes, consents and cost records of a case, with the entries other apps
-    contribute (`buoy.cases.timeline`), newest first by when they happened.
+    """Phase changes, notes, consents, cost records and follow-up contacts of a case, with the
+    entries other apps contribute (`buoy.cases.timeline`), newest first by when they happened.
 
     Takes a case already fetched through the one door; the sources are given only that case.
     """
@@ -181,9 +188,64 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
         entries.append(
             TimelineEntry(cost.recorded_on, "costs", cost.recorded_by.display_name(), cost)
         )
+    for contact in case.follow_up_contacts.select_related("recorded_by"):
+        entries.append(
+            TimelineEntry(
+                contact.contacted_on, "follow-up", contact.recorded_by.display_name(), contact
+            )
+        )
     for source in timeline_sources():
         entries.extend(source(case))
     return newest_first(entries)
+
+
+def _contacts_by_months(case: Case) -> dict[int, dt.date]:
+    """The follow-up contacts made after the case's latest closing (from prefetched rows)."""
+    return {
+        contact.months: contact.contacted_on
+        for contact in case.follow_up_contacts.all()
+        if contact.closed_on == case.closed_on
+    }
+
+
+def follow_ups_of(case: Case, today: dt.date) -> list[FollowUp]:
+    """The 1- and 3-month follow-ups of a closed case as they stand on `today` (none while the
+    case is open). Takes a case already fetched through the one door."""
+    if case.closed_on is None or is_open(case.phase_enum):
+        return []
+    return follow_ups(case.closed_on, _contacts_by_months(case), today)
+
+
+@dataclass(frozen=True)
+class DueFollowUp:
+    """A follow-up waiting to be made, with its case."""
+
+    case: Case
+    follow_up: FollowUp
+
+
+def follow_ups_due(user: User, today: dt.date) -> list[DueFollowUp]:
+    """Follow-ups due or overdue on `today` and not yet made, on the cases `user` may see,
+    the longest waiting first. Two queries, whatever the number of cases.
+
+    It names families: a page that shows the list records it (`note_cases_listed`).
+    """
+    closed = (
+        cases_visible_to(user)
+        .filter(
+            phase__in=[p.value for p in Phase if not is_open(p)],
+            closed_on__lte=latest_closing_with_a_due_follow_up(today),
+        )
+        .select_related("child", "assigned_worker", "ward")
+        .prefetch_related("follow_up_contacts")
+    )
+    due = [
+        DueFollowUp(case, follow_up)
+        for case in closed
+        for follow_up in follow_ups_of(case, today)
+        if follow_up.is_waiting
+    ]
+    return sorted(due, key=lambda item: (item.follow_up.due_on, item.case.pk))
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,14 @@ from buoy.access.domain.roles import can_be_assigned, can_open_case_in, can_reas
 from buoy.access.models import User, Ward
 from buoy.audit.services import record
 from buoy.cases.closing import missing_for_closing
-from buoy.cases.domain.phases import Phase, PhaseMoveRefused, check_can_close, check_move
+from buoy.cases.domain.followups import FOLLOW_UP_MONTHS
+from buoy.cases.domain.phases import (
+    Phase,
+    PhaseMoveRefused,
+    check_can_close,
+    check_move,
+    is_open,
+)
 from buoy.cases.models import (
     CAREGIVER_FIELDS,
     CHILD_FIELDS,
@@ -32,6 +39,7 @@ from buoy.cases.models import (
     ClosingReason,
     ConsentRecord,
     CostRecord,
+    FollowUpContact,
     PhaseChange,
 )
 from buoy.cases.selectors import access_facts, require_case_access
@@ -308,6 +316,44 @@ def close_case(
         changed.append("closed_without_post_reason")
     record(actor=actor, action="cases.case.closed", subject=case, changed_fields=changed)
     return case
+
+
+@transaction.atomic
+def record_follow_up(
+    *, actor: User, case: Case, months: int, contacted_on: dt.date
+) -> FollowUpContact:
+    """Record that the family was contacted for the 1- or 3-month follow-up of the case's
+    latest closing (a contact made early counts for that follow-up)."""
+    require_case_access(actor, case)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if case.closed_on is None or is_open(case.phase_enum):
+        raise InvalidInput({"": [_("Only a closed case is followed up.")]})
+    errors: dict[str, list[str]] = {}
+    if months not in FOLLOW_UP_MONTHS:
+        errors["months"] = [_("Choose the 1-month or the 3-month follow-up.")]
+    elif case.follow_up_contacts.filter(closed_on=case.closed_on, months=months).exists():
+        errors["months"] = [_("This follow-up has already been recorded.")]
+    if contacted_on > timezone.localdate():
+        errors["contacted_on"] = [_("The date cannot be in the future.")]
+    elif contacted_on < case.closed_on:
+        errors["contacted_on"] = [_("The contact date is before the case was closed.")]
+    if errors:
+        raise InvalidInput(errors)
+    contact = FollowUpContact.objects.create(
+        case=case,
+        closed_on=case.closed_on,
+        months=months,
+        contacted_on=contacted_on,
+        recorded_by=actor,
+    )
+    record(
+        actor=actor,
+        action="cases.follow_up.recorded",
+        subject=contact,
+        changed_fields=["months", "contacted_on"],
+        context={"case": case.pk},
+    )
+    return contact
 
 
 @transaction.atomic

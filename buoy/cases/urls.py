@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:case_id>/costs/", views.costs_new, name="costs_new"),
     path("<int:case_id>/phase/", views.case_phase, name="phase"),
     path("<int:case_id>/close/", views.case_close, name="close"),
+    path("<int:case_id>/follow-ups/", views.follow_up_new, name="follow_up_new"),
     path("<int:case_id>/notes/", views.note_new, name="note_new"),
     path("<int:case_id>/consents/new/", views.consent_new, name="consent_new"),
     path(

@@ -35,6 +35,7 @@ from buoy.cases.forms import (
     ConsentForm,
     CostForm,
     FirstCaregiverForm,
+    FollowUpForm,
     NoteForm,
     ReassignForm,
 )
@@ -159,6 +160,7 @@ def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
         "moves": moves,
         "can_close": is_open(phase),
         "can_reassign": can_reassign(user.as_actor(), selectors.access_facts(case)),
+        "follow_ups": selectors.follow_ups_of(case, timezone.localdate()),
         "note_form": extra.pop("note_form", None) or NoteForm(),
         **extra,
     }
@@ -281,6 +283,30 @@ def case_close(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(
         request, "cases/close_form.html", {"case": case, "form": form, "missing": missing}
     )
+
+
+@require_POST
+@casework
+def follow_up_new(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Record that a follow-up contact with the family was made."""
+    case = _case(request, case_id)
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_follow_up(
+                actor=_user(request),
+                case=case,
+                months=form.cleaned_data["months"],
+                contacted_on=form.cleaned_data["contacted_on"],
+            )
+        except InvalidInput as error:
+            add_service_errors(form, error)
+    # The follow-ups are rows of the case page, so a refusal is said as a message there.
+    if form.errors:
+        messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
+    else:
+        messages.success(request, _("The follow-up contact was recorded."))
+    return redirect("cases:detail", case_id=case.pk)
 
 
 @require_POST
