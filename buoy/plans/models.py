@@ -717,12 +717,12 @@ class Referral(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
-    DATE_OF_STATUS = {
-        ReferralStatus.PROPOSED: "proposed_on",
-        ReferralStatus.MADE: "made_on",
-        ReferralStatus.ACCEPTED: "accepted_on",
-        ReferralStatus.DECLINED: "declined_on",
-        ReferralStatus.COMPLETED: "completed_on",
+    DATE_OF_STATUS: dict[str, str] = {
+        ReferralStatus.PROPOSED.value: "proposed_on",
+        ReferralStatus.MADE.value: "made_on",
+        ReferralStatus.ACCEPTED.value: "accepted_on",
+        ReferralStatus.DECLINED.value: "declined_on",
+        ReferralStatus.COMPLETED.value: "completed_on",
     }
 
     class Meta:

@@ -6,9 +6,11 @@ The personas and Alice's case come from tests/conftest.py.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 
 import pytest
+from django.utils import timezone
 
 from buoy.access.models import User, Ward
 from buoy.cases import services as case_services
@@ -133,3 +135,13 @@ def cdrisc10(
         actor=worker, assessment=assessment, answers=answers, complete=True
     )
     return assessment
+
+
+@pytest.fixture
+def month_old_case(alice_case: Case) -> Case:
+    """Alice's case, opened 30 days ago, so that work can be dated in between."""
+    Case.objects.filter(pk=alice_case.pk).update(
+        opened_on=timezone.localdate() - dt.timedelta(days=30)
+    )
+    alice_case.refresh_from_db()
+    return alice_case

@@ -48,7 +48,7 @@ def test_the_choices_name_the_values_of_the_pure_domain() -> None:
     assert tuple(ResourceKind.values) == RESOURCE_KINDS
     assert tuple(ReferralStatus.values) == referrals.STATUSES
     assert tuple(Ability.values) == ABILITIES
-    assert set(Referral.DATE_OF_STATUS) == set(ReferralStatus)
+    assert set(Referral.DATE_OF_STATUS) == set(ReferralStatus.values)
 
 
 @pytest.fixture

@@ -1,11 +1,19 @@
 """Reads of the intervention model, always through the case's one door.
 
 One module per topic, as `services/` is cut: `maps` (strengths–risk maps), `plans` (case
-plans, goals, reviews and their GAS T-scores). This `__init__`
+plans, goals, reviews and their GAS T-scores), `sessions` (sessions and support groups),
+`referrals`, `library` (the technique library and the resource directory). This `__init__`
 re-exports every public name, so `from buoy.plans.selectors import get_factor_map_for` works;
 names with a leading underscore are shared between the package's modules only.
 """
 
+from buoy.plans.selectors.library import (
+    get_resource_for,
+    get_technique_for,
+    resources_visible_to,
+    techniques_offered,
+    techniques_visible_to,
+)
 from buoy.plans.selectors.maps import (
     CodebookFactor,
     codebook_factors,
@@ -27,6 +35,16 @@ from buoy.plans.selectors.plans import (
     plans_of,
     plans_visible_to,
 )
+from buoy.plans.selectors.referrals import get_referral_for, referrals_of, referrals_visible_to
+from buoy.plans.selectors.sessions import (
+    get_group_session_for,
+    get_session_for,
+    group_attendance_of,
+    group_attendance_of_case,
+    group_sessions_visible_to,
+    sessions_of,
+    sessions_visible_to,
+)
 
 __all__ = [
     "CodebookFactor",
@@ -39,11 +57,26 @@ __all__ = [
     "factor_maps_visible_to",
     "factor_values",
     "get_factor_map_for",
+    "get_group_session_for",
     "get_plan_for",
+    "get_referral_for",
+    "get_resource_for",
+    "get_session_for",
+    "get_technique_for",
     "goals_visible_to",
+    "group_attendance_of",
+    "group_attendance_of_case",
+    "group_sessions_visible_to",
     "latest_map",
     "map_comparison",
     "plan_detail",
     "plans_of",
     "plans_visible_to",
+    "referrals_of",
+    "referrals_visible_to",
+    "resources_visible_to",
+    "sessions_of",
+    "sessions_visible_to",
+    "techniques_offered",
+    "techniques_visible_to",
 ]
