@@ -16,6 +16,12 @@ class PlansConfig(AppConfig):
     verbose_name = "Plans and casework"
 
     def ready(self) -> None:
+        from buoy.cases.timeline import register_timeline_source
+        from buoy.plans.selectors import plan_timeline_entries
+
         # The shipped technique library is there after every migrate; a technique the
         # department edited is never overwritten (install_techniques).
         post_migrate.connect(_install_techniques, sender=self)
+        # Map and plan versions, reviews, sessions, group attendance and referral steps appear
+        # on the case timeline (cases never imports this app; ADR 0009).
+        register_timeline_source("plans", plan_timeline_entries)

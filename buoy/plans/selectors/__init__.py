@@ -2,7 +2,8 @@
 
 One module per topic, as `services/` is cut: `maps` (strengths–risk maps), `plans` (case
 plans, goals, reviews and their GAS T-scores), `sessions` (sessions and support groups),
-`referrals`, `library` (the technique library and the resource directory). This `__init__`
+`referrals`, `library` (the technique library and the resource directory),
+`suggestions` (rule-based suggestions) and `timeline` (the case timeline's source). This `__init__`
 re-exports every public name, so `from buoy.plans.selectors import get_factor_map_for` works;
 names with a leading underscore are shared between the package's modules only.
 """
@@ -45,14 +46,25 @@ from buoy.plans.selectors.sessions import (
     sessions_of,
     sessions_visible_to,
 )
+from buoy.plans.selectors.suggestions import (
+    CaregiverSuggestions,
+    SuggestionShown,
+    current_suggestions,
+    latest_cdrisc10,
+    suggestions_for,
+)
+from buoy.plans.selectors.timeline import plan_timeline_entries
 
 __all__ = [
+    "CaregiverSuggestions",
     "CodebookFactor",
     "GoalDetail",
     "PlanDetail",
     "ReviewDetail",
+    "SuggestionShown",
     "codebook_factors",
     "current_plan",
+    "current_suggestions",
     "factor_maps_of",
     "factor_maps_visible_to",
     "factor_values",
@@ -67,9 +79,11 @@ __all__ = [
     "group_attendance_of",
     "group_attendance_of_case",
     "group_sessions_visible_to",
+    "latest_cdrisc10",
     "latest_map",
     "map_comparison",
     "plan_detail",
+    "plan_timeline_entries",
     "plans_of",
     "plans_visible_to",
     "referrals_of",
@@ -77,6 +91,7 @@ __all__ = [
     "resources_visible_to",
     "sessions_of",
     "sessions_visible_to",
+    "suggestions_for",
     "techniques_offered",
     "techniques_visible_to",
 ]

@@ -3,9 +3,9 @@ transaction. Pages, the API and the command line call these.
 
 One module per topic: `maps` (strengths–risk maps), `plans` (case plans and GAS reviews),
 `sessions` (sessions and support groups), `referrals`, `library` (the technique library and
-the resource directory). This `__init__` re-exports every public name, so `from
-buoy.plans.services import save_factor_map` works; names with a leading underscore are
-shared between the package's modules only.
+the resource directory), `suggestions` (decisions on suggestions). This `__init__`
+re-exports every public name, so `from buoy.plans.services import save_factor_map` works;
+names with a leading underscore are shared between the package's modules only.
 """
 
 from buoy.plans.services.library import (
@@ -23,12 +23,14 @@ from buoy.plans.services.sessions import (
     record_group_session,
     record_session,
 )
+from buoy.plans.services.suggestions import decide_suggestion
 
 __all__ = [
     "UNCHANGED",
     "add_resource",
     "add_technique",
     "confirm_factor_map",
+    "decide_suggestion",
     "draft_factor_map",
     "install_techniques",
     "make_plan",
