@@ -100,6 +100,8 @@ def test_a_session_records_who_took_part_what_was_used_and_how_the_caregiver_fel
         ({"minutes": 601}, "minutes"),
         ({"mode": "letter"}, "mode"),
         ({"caregivers": []}, "caregivers"),  # nobody took part
+        ({"caregivers": None}, "caregivers"),
+        ({"techniques": "eco-map"}, "techniques"),
         ({"caregivers": [999_999]}, "caregivers"),
         ({"family_members": ["cousin"]}, "family_members"),
         ({"techniques": ["no-such-technique"]}, "techniques"),

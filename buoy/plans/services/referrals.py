@@ -40,11 +40,12 @@ def refer_case(
     case: Case,
     resource: Any,
     proposed_on: dt.date | None = None,
-    note: str = "",
+    outcome: str = "",
 ) -> Referral:
     """Propose a referral of the family to a resource of the directory (today, unless
-    another day is given). InvalidInput on ``resource`` when it does not exist or is no
-    longer offered, on ``proposed_on`` for a day in the future or before the case opened."""
+    another day is given), with a first note on its outcome if there is one. InvalidInput on
+    ``resource`` when it does not exist or is no longer offered, on ``proposed_on`` for a day
+    in the future or before the case opened."""
     require_case_access(actor, case)
     chosen = _offered_resource(resource)
     errors: dict[str, list[str]] = {}
@@ -54,7 +55,7 @@ def refer_case(
         field="proposed_on",
         errors=errors,
     )
-    text = short_text(note, field="note", errors=errors)
+    text = short_text(outcome, field="outcome", errors=errors)
     if errors or day is None:
         raise InvalidInput(errors)
     referral = Referral.objects.create(

@@ -28,6 +28,11 @@ from buoy.plans.models import Goal, GroupAttendance, GroupSession, Session, Sess
 from buoy.plans.services._common import check_day, pk_of, require_caregiver_of, short_text
 
 
+def _as_list(values: Any) -> Any:
+    """A list of what an iterable holds; anything else as it is, for the checks to refuse."""
+    return list(values) if isinstance(values, list | tuple | set | frozenset) else values
+
+
 def _offered_techniques(values: Any, *, errors: dict[str, list[str]]) -> list[Technique]:
     """The techniques named (ids, stable codes or rows), each one the library offers today;
     a problem goes to ``techniques`` naming the technique."""
@@ -141,12 +146,12 @@ def record_session(
     length = _session_value(check_minutes, minutes, errors=errors)
     if mode not in SessionMode.values:
         errors["mode"] = [_("Choose how the session was held.")]
-    who = _caregivers_of(case, list(caregivers), errors=errors)
-    others = _session_value(check_family_roles, list(family_members), errors=errors) or ()
+    who = _caregivers_of(case, _as_list(caregivers), errors=errors)
+    others = _session_value(check_family_roles, _as_list(family_members), errors=errors) or ()
     if not who and not others and "caregivers" not in errors:
         errors["caregivers"] = [_("Say who took part.")]
-    used = _offered_techniques(list(techniques), errors=errors)
-    addressed = _goals_of(case, list(goals), errors=errors)
+    used = _offered_techniques(_as_list(techniques), errors=errors)
+    addressed = _goals_of(case, _as_list(goals), errors=errors)
     before = _session_value(check_distress, distress_before, errors=errors, field="distress_before")
     after = _session_value(check_distress, distress_after, errors=errors, field="distress_after")
     texts = {
@@ -215,9 +220,9 @@ def record_group_session(
         errors["held_on"] = [_("The date cannot be in the future.")]
     length = _session_value(check_minutes, minutes, errors=errors)
     text = short_text(topic, field="topic", errors=errors, limit=200)
-    used = _offered_techniques(list(techniques), errors=errors)
+    used = _offered_techniques(_as_list(techniques), errors=errors)
     lead = facilitator or actor
-    if not (lead.is_active and can_run_support_groups(lead.role_enum)):
+    if not (isinstance(lead, User) and lead.is_active and can_run_support_groups(lead.role_enum)):
         errors["facilitator"] = [_("Choose a social worker or supervisor.")]
     if errors:
         raise InvalidInput(errors)
