@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "buoy.cases",
     "buoy.instruments",
     "buoy.coding",
+    "buoy.plans",
 ]
 
 MIDDLEWARE = [

@@ -128,3 +128,43 @@ def can_start_research_projects(role: Role) -> bool:
 def can_edit_department_codebook(role: Role) -> bool:
     """Supervisors and administrators keep the department's casework codebook."""
     return role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+# --- the intervention model (plans) ---------------------------------------------------------
+
+
+def can_see_plans(role: Role) -> bool:
+    """Maps, plans, goals, sessions and referrals identify a family: only case staff see them;
+    researchers and administrators see no identifiable plan."""
+    return can_see_identifiable_cases(role)
+
+
+def can_plan_case(actor: Actor, case: CaseAccessFacts) -> bool:
+    """Whoever may see a case does its casework: drafts and confirms the map, makes and reviews
+    the plan, records sessions and referrals (`can_see_case`)."""
+    return can_see_case(actor, case)
+
+
+def can_run_support_groups(role: Role) -> bool:
+    """Case staff set up support group meetings that caregivers of several cases attend."""
+    return can_see_identifiable_cases(role)
+
+
+def can_keep_technique_library(role: Role) -> bool:
+    """Supervisors and administrators keep the technique library (edit, add, withdraw)."""
+    return role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def can_read_technique_library(role: Role) -> bool:
+    """The technique library names no one: every role reads it."""
+    return role in (Role.WORKER, Role.SUPERVISOR, Role.RESEARCHER, Role.ADMIN)
+
+
+def can_keep_resource_directory(role: Role) -> bool:
+    """Supervisors and administrators keep the department's directory of resources."""
+    return role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def can_read_resource_directory(role: Role) -> bool:
+    """Case staff read the directory to refer families; its keepers read what they keep."""
+    return can_see_identifiable_cases(role) or can_keep_resource_directory(role)
