@@ -25,6 +25,7 @@ from buoy.plans.domain.maps import (
     is_factor_code,
 )
 from buoy.plans.models import FactorEntry, FactorEvidence, FactorMap
+from buoy.plans.selectors.listing import record_listed
 
 
 def factor_maps_visible_to(user: User) -> QuerySet[FactorMap]:
@@ -77,12 +78,7 @@ def factor_maps_of(user: User, case: Case, caregiver: Caregiver | None = None) -
         .annotate(entry_count=Count("entries"))
         .order_by("caregiver_id", "-version")
     )
-    record(
-        actor=user,
-        action="plans.factor_map.listed",
-        subject=case,
-        context={"ids": [m.pk for m in shown], "count": len(shown)},
-    )
+    record_listed(user=user, action="plans.factor_map.listed", subject=case, shown=shown)
     return shown
 
 

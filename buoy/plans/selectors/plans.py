@@ -15,6 +15,7 @@ from buoy.cases.selectors import cases_visible_to
 from buoy.core.errors import NotFound
 from buoy.plans.domain.gas import GasError, GoalLevel, PlanGoal, TScore, plan_gas, t_score
 from buoy.plans.models import CasePlan, Goal, GoalLevelAttained, GoalReview
+from buoy.plans.selectors.listing import record_listed
 
 
 def plans_visible_to(user: User) -> QuerySet[CasePlan]:
@@ -61,12 +62,7 @@ def plans_of(user: User, case: Case, caregiver: Caregiver | None = None) -> list
         .annotate(goal_count=Count("goals"))
         .order_by("caregiver_id", "-version")
     )
-    record(
-        actor=user,
-        action="plans.plan.listed",
-        subject=case,
-        context={"ids": [p.pk for p in shown], "count": len(shown)},
-    )
+    record_listed(user=user, action="plans.plan.listed", subject=case, shown=shown)
     return shown
 
 

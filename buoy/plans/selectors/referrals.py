@@ -13,6 +13,7 @@ from buoy.cases.models import Case
 from buoy.cases.selectors import cases_visible_to
 from buoy.core.errors import NotFound
 from buoy.plans.models import Referral
+from buoy.plans.selectors.listing import record_listed
 
 
 def referrals_visible_to(user: User) -> QuerySet[Referral]:
@@ -51,10 +52,5 @@ def referrals_of(user: User, case: Case) -> list[Referral]:
         .select_related("resource", "made_by")
         .order_by("-proposed_on", "-pk")
     )
-    record(
-        actor=user,
-        action="plans.referral.listed",
-        subject=case,
-        context={"ids": [r.pk for r in shown], "count": len(shown)},
-    )
+    record_listed(user=user, action="plans.referral.listed", subject=case, shown=shown)
     return shown

@@ -14,6 +14,7 @@ from buoy.cases.models import Case
 from buoy.cases.selectors import cases_visible_to
 from buoy.core.errors import NotFound
 from buoy.plans.models import GroupAttendance, GroupSession, Session
+from buoy.plans.selectors.listing import record_listed
 
 
 def sessions_visible_to(user: User) -> QuerySet[Session]:
@@ -50,12 +51,7 @@ def sessions_of(user: User, case: Case) -> list[Session]:
     shown = list(
         _with_details(sessions_visible_to(user).filter(case=case)).order_by("-held_on", "-pk")
     )
-    record(
-        actor=user,
-        action="plans.session.listed",
-        subject=case,
-        context={"ids": [s.pk for s in shown], "count": len(shown)},
-    )
+    record_listed(user=user, action="plans.session.listed", subject=case, shown=shown)
     return shown
 
 
@@ -107,10 +103,5 @@ def group_attendance_of_case(user: User, case: Case) -> list[GroupAttendance]:
         .select_related("group_session__facilitator", "caregiver")
         .order_by("-group_session__held_on", "-pk")
     )
-    record(
-        actor=user,
-        action="plans.group_attendance.listed",
-        subject=case,
-        context={"ids": [a.pk for a in shown], "count": len(shown)},
-    )
+    record_listed(user=user, action="plans.group_attendance.listed", subject=case, shown=shown)
     return shown
