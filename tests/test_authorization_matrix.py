@@ -21,6 +21,8 @@ from buoy.coding import services as coding_services
 from buoy.instruments import services as instrument_services
 from buoy.instruments.models import SafetyAlert, Timepoint
 from buoy.instruments.selectors import current_instrument
+from buoy.plans import services as plan_services
+from buoy.plans.models import Technique
 from tests.conftest import raise_safety_alert
 
 pytestmark = pytest.mark.django_db
@@ -167,6 +169,16 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "coding:suggestions_train": ("post", {}, answers(400, 400, 400, 400, 404, 403, LOGIN)),
     "coding:transcript_suggestions": ("get", {}, TRANSCRIPT_PAGE),
     "coding:suggestion_accept": ("post", {}, answers(400, 404, 400, 404, 404, 403, LOGIN)),
+    # --- plans: the case page's section -------------------------------------------------
+    "plans:case_section": ("get", {}, CASE_PAGE),
+    # --- plans: strengths–risk map (views/maps.py) --------------------------------------
+    # --- plans: suggestions (views/suggestions.py) --------------------------------------
+    # --- plans: plans, GAS goals and reviews (views/plans.py) ---------------------------
+    # --- plans: sessions and support groups (views/sessions.py) -------------------------
+    # --- plans: referrals (views/referrals.py) ------------------------------------------
+    # --- plans: technique library, resources, suggestion rules (views/library.py) -------
+    # --- plans: today and overdue (views/today.py) --------------------------------------
+    # --- plans: API (plans/api.py) -------------------------------------------------------
 }
 
 
@@ -231,7 +243,9 @@ def world(personas: dict[str, User], alice_case: Case) -> dict[str, Any]:
         end=6,
     )
     access_services.issue_api_token(actor=None, user=alice)
+    plans = plans_world(alice, personas["carol_supervisor"], alice_case, caregiver)
     return {
+        **plans,
         "token_id": alice.api_tokens.get().pk,
         "assessment_id": assessment.pk,
         "alert_id": SafetyAlert.objects.get().pk,
@@ -257,6 +271,75 @@ def world(personas: dict[str, User], alice_case: Case) -> dict[str, Any]:
             "coding-project": casework.pk,
             "coding-transcript": transcript.pk,
             "coding-segment": segment.pk,
+            **plans["pk"],
+        },
+    }
+
+
+GAS_LEVELS = ["much worse", "worse", "as expected", "better", "much better"]
+
+
+def plans_world(alice: User, carol: User, case: Case, caregiver: Any) -> dict[str, Any]:
+    """Alice's case with a confirmed map, a plan with one GAS goal and a review, a session,
+    a support group she attended, a referral to a resource, and a decided suggestion."""
+    factor_map = plan_services.save_factor_map(
+        actor=alice,
+        case=case,
+        caregiver=caregiver,
+        entries=[{"code": "R-ECO-01", "status": "present", "severity": 2}],
+    )
+    plan = plan_services.make_plan(
+        actor=alice,
+        case=case,
+        caregiver=caregiver,
+        goals=[{"text": "我们申请到一笔基金", "ability": "B", "levels": GAS_LEVELS}],
+        planned_sessions=6,
+    )
+    goal = plan.goals.get()
+    review = plan_services.review_goals(actor=alice, plan=plan, levels={goal.pk: 0})
+    technique = Technique.objects.get(code="eco-map")
+    session = plan_services.record_session(
+        actor=alice,
+        case=case,
+        held_on=case.opened_on,
+        minutes=45,
+        mode="bedside",
+        caregivers=[caregiver.pk],
+        techniques=[technique.pk],
+        goals=[goal.pk],
+    )
+    group = plan_services.record_group_session(
+        actor=carol, held_on=case.opened_on, minutes=90, topic="Parents' group"
+    )
+    attendance = plan_services.record_group_attendance(
+        actor=alice, group_session=group, case=case, caregiver=caregiver
+    )
+    resource = plan_services.add_resource(actor=carol, name="Children's fund", kind="charity_fund")
+    referral = plan_services.refer_case(actor=alice, case=case, resource=resource.pk)
+    decision = plan_services.decide_suggestion(
+        actor=alice, case=case, key="technique:resource-linking", accepted=True
+    )
+    return {
+        "map_id": factor_map.pk,
+        "entry_id": factor_map.entries.get().pk,
+        "plan_id": plan.pk,
+        "goal_id": goal.pk,
+        "review_id": review.pk,
+        "session_id": session.pk,
+        "group_session_id": group.pk,
+        "attendance_id": attendance.pk,
+        "technique_id": technique.pk,
+        "resource_id": resource.pk,
+        "referral_id": referral.pk,
+        "decision_id": decision.pk,
+        "pk": {
+            "factor": factor_map.entries.get().pk,
+            "plan": plan.pk,
+            "goal": goal.pk,
+            "session": session.pk,
+            "technique": technique.pk,
+            "referral": referral.pk,
+            "resource": resource.pk,
         },
     }
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("cases/", include("buoy.cases.urls")),
     path("", include("buoy.instruments.urls")),
     path("coding/", include("buoy.coding.urls")),
+    path("", include("buoy.plans.urls")),
     # The caregiver's one-time questionnaire link: short, no login, nothing else of Buoy.
     path("r/<str:key>/", instruments_views.self_report, name="self_report"),
     path("audit/", include("buoy.access.audit_urls")),

@@ -1,0 +1,43 @@
+"""The plans pages' URLs, one list per part (each kept by its module in views/)."""
+
+from django.urls import path
+
+from buoy.plans.views import library, maps, plans, referrals, section, sessions, suggestions, today  # noqa: F401
+
+app_name = "plans"
+
+_section = [
+    path("cases/<int:case_id>/plan-section/", section.case_section, name="case_section"),
+]
+
+# The strengths–risk map (views/maps.py).
+_maps: list = []
+
+# Suggestions accepted or dismissed (views/suggestions.py).
+_suggestions: list = []
+
+# Plans, GAS goals and reviews (views/plans.py).
+_plans: list = []
+
+# Sessions and support groups (views/sessions.py).
+_sessions: list = []
+
+# Referrals of a case (views/referrals.py).
+_referrals: list = []
+
+# Technique library, resource directory, suggestion rules (views/library.py).
+_library: list = []
+
+# The worker's today page, the supervisor's overdue view (views/today.py).
+_today: list = []
+
+urlpatterns = [
+    *_section,
+    *_maps,
+    *_suggestions,
+    *_plans,
+    *_sessions,
+    *_referrals,
+    *_library,
+    *_today,
+]

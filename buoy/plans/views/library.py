@@ -1,0 +1,1 @@
+"""Pages of the department's technique library, resource directory and suggestion rules."""

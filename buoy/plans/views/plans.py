@@ -1,0 +1,13 @@
+"""Pages of the intervention model: plans."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from buoy.access.models import User
+from buoy.cases.models import Case
+
+
+def section_context(user: User, case: Case) -> dict[str, Any]:
+    """What the case page's plans section shows of plans (plans/section/plans.html)."""
+    return {}

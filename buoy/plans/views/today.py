@@ -1,0 +1,1 @@
+"""The worker's today page and the supervisor's overdue view."""
