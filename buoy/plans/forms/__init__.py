@@ -1,0 +1,1 @@
+"""Forms of the plans pages, one module per part (plans, sessions, ...)."""
