@@ -177,6 +177,8 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     # --- plans: sessions and support groups (views/sessions.py) -------------------------
     # --- plans: referrals (views/referrals.py) ------------------------------------------
     # --- plans: technique library, resources, suggestion rules (views/library.py) -------
+    # --- plans: suggestion rules (views/rules.py) ---------------------------------------
+
     # --- plans: today and overdue (views/today.py) --------------------------------------
     # --- plans: API (plans/api.py) -------------------------------------------------------
 }

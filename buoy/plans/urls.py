@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from buoy.plans.views import library, maps, plans, referrals, section, sessions, suggestions, today  # noqa: F401
+from buoy.plans.views import (  # noqa: F401
+    library,
+    maps,
+    plans,
+    referrals,
+    rules,
+    section,
+    sessions,
+    suggestions,
+    today,
+)
 
 app_name = "plans"
 
@@ -28,6 +38,9 @@ _referrals: list = []
 # Technique library, resource directory, suggestion rules (views/library.py).
 _library: list = []
 
+# The department's suggestion rules (views/rules.py).
+_rules: list = []
+
 # The worker's today page, the supervisor's overdue view (views/today.py).
 _today: list = []
 
@@ -39,5 +52,6 @@ urlpatterns = [
     *_sessions,
     *_referrals,
     *_library,
+    *_rules,
     *_today,
 ]

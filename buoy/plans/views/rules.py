@@ -1,0 +1,1 @@
+"""Pages of the department's suggestion rules: versions, editing, what changed."""
