@@ -8,7 +8,11 @@ What is measured, each with the same number of requests from the same client thr
 
 * ``GET /healthz``: a view that does nothing; the baseline for this machine and server;
 * ``GET /cases/``: the caseload's first page (25 rows) as a supervisor who sees every case;
-* ``GET /api/v1/cases/``: the API's first page (50 results) with an API token.
+* ``GET /api/v1/cases/``: the API's first page (50 results) with an API token;
+* ``GET /cases/<id>/`` (the case page with its timeline) and ``GET /cases/<id>/plan-section/``
+  (the strengths–risk map, suggestions, plan with GAS, sessions and referrals the case page
+  loads) for a *light* and a *heavy* case (:mod:`buoy.bench.casepage_setup`: one of each row
+  against 60 coded passages, 40 sessions, 10 reviews and 8 referrals).
 
 A page should cost in proportion to the page, not to the number of cases, so the figures that
 matter are the ratios to the baseline, measured in the same run. See docs/performance.md.
@@ -39,6 +43,7 @@ from buoy.bench.harness import (
     machine,
     print_log_tail,
     run_buoy,
+    run_child,
     throwaway_home,
     timestamp,
 )
@@ -89,6 +94,10 @@ def _measure_department(home: Path, *, cases: int, requests: int) -> int:
     load_seconds = time.perf_counter() - started
     print(f"loaded {cases:,} demo cases in {load_seconds:.1f} s")
 
+    made = run_child("casepage_setup", [], env)
+    if made.returncode != 0:
+        raise BenchError(f"giving two cases their casework failed:\n{made.stderr[-2000:]}")
+    light, heavy = made.stdout.split()
     token = run_buoy(["user", "token", SUPERVISOR], env, "issue an API token").split()[-1]
     with buoy_server(env, home / "server.log") as port:
         session = _log_in(port, SUPERVISOR, _demo_password(home, SUPERVISOR))
@@ -106,6 +115,7 @@ def _measure_department(home: Path, *, cases: int, requests: int) -> int:
                 {"Authorization": f"Token {token}", "Accept": "application/json"},
                 _check_api(cases),
             ),
+            *_case_page_targets(session, light=light, heavy=heavy),
         ]
         results = [_measure(port, target, requests) for target in targets]
     _report(results, cases=cases, requests=requests, load_seconds=load_seconds)
@@ -121,6 +131,36 @@ def _measure_department(home: Path, *, cases: int, requests: int) -> int:
                 print(f"  {result.name}: {error}", file=sys.stderr)
         return 1
     return 0
+
+
+def _case_page_targets(session: str, *, light: str, heavy: str) -> list[Target]:
+    """The case page and its plans section, for the light and the heavy case."""
+    targets = []
+    for size, case_id in (("light", light), ("heavy", heavy)):
+        targets.append(
+            Target(
+                f"GET case page ({size})",
+                f"/cases/{case_id}/",
+                {"Cookie": session},
+                _check_contains(b'id="timeline"'),
+            )
+        )
+        targets.append(
+            Target(
+                f"GET plans section ({size})",
+                f"/cases/{case_id}/plan-section/",
+                {"Cookie": session},
+                _check_contains(b'id="plans"'),
+            )
+        )
+    return targets
+
+
+def _check_contains(marker: bytes) -> Callable[[bytes], str | None]:
+    def check(body: bytes) -> str | None:
+        return None if marker in body else f"the page has no {marker.decode()}"
+
+    return check
 
 
 def _demo_password(home: Path, username: str) -> str:
