@@ -18,13 +18,18 @@ class InstrumentsConfig(AppConfig):
     def ready(self) -> None:
         from buoy.cases.closing import register_closing_check
         from buoy.cases.timeline import register_timeline_source
-        from buoy.instruments.selectors import alert_timeline_entries, has_post_assessment
+        from buoy.instruments.selectors import (
+            alert_timeline_entries,
+            assessment_timeline_entries,
+            has_post_assessment,
+        )
 
         # The bundled library and default timepoints are there after every migrate.
         post_migrate.connect(_install_bundled, sender=self)
         # Safety alerts raised and handled appear on the case timeline (cases never imports
         # this app; it draws what its registered sources return).
         register_timeline_source("instruments.alerts", alert_timeline_entries)
+        register_timeline_source("instruments.assessments", assessment_timeline_entries)
         # Closing a case expects a post CD-RISC-10, or a recorded reason (ADR 0014).
         register_closing_check(
             "instruments.post_assessment",

@@ -458,6 +458,29 @@ def alert_timeline_entries(case: Case) -> list[TimelineEntry]:
     return entries
 
 
+def assessment_timeline_entries(case: Case) -> list[TimelineEntry]:
+    """The case timeline's entries for assessments: each one completed, at the time it was
+    completed, with its current score (registered with `buoy.cases.timeline`)."""
+    completed = (
+        Assessment.objects.filter(case=case, completed_at__isnull=False)
+        .select_related("instrument_version", "timepoint", "caregiver", "created_by")
+        .prefetch_related(
+            Prefetch("scores", queryset=Score.objects.filter(is_current=True), to_attr="current")
+        )
+    )
+    return [
+        TimelineEntry(
+            assessment.completed_at,
+            "assessment",
+            assessment.created_by.display_name(),
+            assessment,
+            template="instruments/timeline_assessment.html",
+        )
+        for assessment in completed
+        if assessment.completed_at is not None
+    ]
+
+
 def link_digest(key: str) -> str:
     """Links are stored as SHA-256 digests of their key."""
     return hashlib.sha256(key.encode()).hexdigest()
