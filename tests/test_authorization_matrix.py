@@ -178,7 +178,6 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     # --- plans: referrals (views/referrals.py) ------------------------------------------
     # --- plans: technique library, resources, suggestion rules (views/library.py) -------
     # --- plans: suggestion rules (views/rules.py) ---------------------------------------
-
     # --- plans: today and overdue (views/today.py) --------------------------------------
     # --- plans: API (plans/api.py) -------------------------------------------------------
 }
