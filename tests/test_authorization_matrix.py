@@ -178,7 +178,15 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     # --- plans: referrals (views/referrals.py) ------------------------------------------
     # --- plans: technique library, resources, suggestion rules (views/library.py) -------
     # --- plans: suggestion rules (views/rules.py) ---------------------------------------
+    # the rules name no one; supervisors and administrators keep them (can_keep_suggestion_rules)
+    "plans:rules": ("get", {}, answers(403, 403, 200, 403, 403, 200, LOGIN)),
+    "plans:rules_version": ("get", {}, answers(403, 403, 200, 403, 403, 200, LOGIN)),
+    "plans:rules_edit": ("get", {}, answers(403, 403, 200, 403, 403, 200, LOGIN)),
+    "plans:rules_diff": ("get", {}, answers(403, 403, 200, 403, 403, 200, LOGIN)),
     # --- plans: today and overdue (views/today.py) --------------------------------------
+    "plans:today": ("get", {}, CASEWORK_PAGE),
+    # supervisors only (can_see_overdue_in_wards): workers see their own on the today page
+    "plans:overdue": ("get", {}, answers(403, 403, 200, 403, 403, 403, LOGIN)),
     # --- plans: API (plans/api.py) -------------------------------------------------------
 }
 

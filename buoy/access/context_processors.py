@@ -8,11 +8,13 @@ from django.http import HttpRequest
 
 from buoy.access.domain.roles import (
     can_code_interviews,
+    can_keep_suggestion_rules,
     can_manage_accounts,
     can_manage_instruments,
     can_read_audit,
     can_see_department_counts,
     can_see_identifiable_cases,
+    can_see_overdue_in_wards,
 )
 
 
@@ -30,5 +32,7 @@ def role(request: HttpRequest) -> dict[str, Any]:
             "instruments": can_manage_instruments(user_role),
             "audit": can_read_audit(user_role),
             "overview": can_see_department_counts(user_role),
+            "overdue": can_see_overdue_in_wards(user_role),
+            "suggestion_rules": can_keep_suggestion_rules(user_role),
         }
     }

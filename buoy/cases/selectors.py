@@ -23,6 +23,7 @@ from buoy.cases.domain.followups import (
 )
 from buoy.cases.domain.phases import Phase, is_open
 from buoy.cases.domain.privacy import suppress_small_count
+from buoy.cases.domain.timeline_filter import shows
 from buoy.cases.models import Caregiver, Case, CaseNote, CaseShare, Child
 from buoy.cases.timeline import TimelineEntry, newest_first, timeline_sources
 from buoy.core.errors import NotFound
@@ -167,9 +168,10 @@ def notes_visible_to(user: User) -> QuerySet[CaseNote]:
     )
 
 
-def case_timeline(case: Case) -> list[TimelineEntry]:
+def case_timeline(case: Case, groups: tuple[str, ...] = ()) -> list[TimelineEntry]:
     """Phase changes, notes, consents, cost records and follow-up contacts of a case, with the
-    entries other apps contribute (`buoy.cases.timeline`), newest first by when they happened.
+    entries other apps contribute (`buoy.cases.timeline`), newest first by when they happened;
+    only those of the filter's `groups` when any are given (`domain/timeline_filter.py`).
 
     Takes a case already fetched through the one door; the sources are given only that case.
     """
@@ -196,7 +198,7 @@ def case_timeline(case: Case) -> list[TimelineEntry]:
         )
     for source in timeline_sources():
         entries.extend(source(case))
-    return newest_first(entries)
+    return newest_first(entry for entry in entries if shows(entry.kind, groups))
 
 
 def _contacts_by_months(case: Case) -> dict[int, dt.date]:

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from buoy.access.decorators import role_allows
@@ -26,6 +27,7 @@ from buoy.cases import selectors, services
 from buoy.cases.closing import missing_for_closing
 from buoy.cases.domain.diagnoses import COMMON_DIAGNOSES
 from buoy.cases.domain.phases import Phase, allowed_moves, is_open
+from buoy.cases.domain.timeline_filter import GROUP_NAMES, chosen_groups
 from buoy.cases.forms import (
     CaregiverForm,
     CaseloadFilterForm,
@@ -140,14 +142,37 @@ def _diagnosis_options() -> list[tuple[str, str]]:
     return [(d.code, d.label_in(language)) for d in COMMON_DIAGNOSES]
 
 
+# The timeline filter's groups (buoy/cases/domain/timeline_filter.py), as the page names them.
+TIMELINE_GROUP_LABELS = {
+    "assessments": _lazy("Assessments"),
+    "interviews": _lazy("Interviews and coding"),
+    "maps": _lazy("Strengths–risk maps"),
+    "plans": _lazy("Plans and reviews"),
+    "sessions": _lazy("Sessions"),
+    "referrals": _lazy("Referrals"),
+    "notes": _lazy("Notes"),
+    "phases": _lazy("Phase changes"),
+    "record": _lazy("Consents, costs, follow-ups"),
+    "other": _lazy("Other"),
+}
+
+
 @casework
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    """The case page: child, caregivers, costs, consents, phase and timeline."""
+    """The case page: child, caregivers, costs, consents, phase and timeline. The timeline is
+    filtered by ``?kinds=notes&kinds=plans`` (or ``kinds=notes,plans``; unknown names are
+    ignored); an htmx request aimed at the timeline gets only the timeline."""
     case = _case(request, case_id)
-    return render(request, "cases/case_detail.html", _detail_context(request, case))
+    groups = chosen_groups(request.GET.getlist("kinds"))
+    context = _detail_context(request, case, timeline_groups=groups)
+    if request.htmx and request.htmx.target == "timeline":  # type: ignore[attr-defined]
+        return render(request, "cases/case_detail.html#timeline", context)
+    return render(request, "cases/case_detail.html", context)
 
 
-def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str, Any]:
+def _detail_context(
+    request: HttpRequest, case: Case, *, timeline_groups: tuple[str, ...] = (), **extra: Any
+) -> dict[str, Any]:
     user = _user(request)
     phase = case.phase_enum
     moves = [(p.value, PhaseChoice(p.value).label) for p in allowed_moves(phase)]
@@ -156,7 +181,11 @@ def _detail_context(request: HttpRequest, case: Case, **extra: Any) -> dict[str,
         "caregivers": case.caregivers.all(),
         "costs": case.cost_records.first(),
         "consents": case.consents.select_related("caregiver"),
-        "timeline": selectors.case_timeline(case),
+        "timeline": selectors.case_timeline(case, timeline_groups),
+        "timeline_filter": [
+            (group, TIMELINE_GROUP_LABELS[group], group in timeline_groups) for group in GROUP_NAMES
+        ],
+        "timeline_filtered": bool(timeline_groups),
         "moves": moves,
         "can_close": is_open(phase),
         "can_reassign": can_reassign(user.as_actor(), selectors.access_facts(case)),

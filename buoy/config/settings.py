@@ -183,6 +183,10 @@ USE_TZ = True
 # (and to the workers on the case): on the safety alerts page and in the caseload banner.
 BUOY_ALERT_OVERDUE_HOURS = env_whole_number("BUOY_ALERT_OVERDUE_HOURS", 24)
 
+# A plan in force whose last review (or, before one, the day it was agreed) is more than this
+# many weeks ago is due for review: on the worker's today page and the supervisor's overdue view.
+BUOY_PLAN_REVIEW_WEEKS = env_whole_number("BUOY_PLAN_REVIEW_WEEKS", 4)
+
 STATIC_URL = "/static/"
 STATIC_ROOT = BUOY_HOME / "static"
 STORAGES = {

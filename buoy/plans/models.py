@@ -558,6 +558,8 @@ class Session(models.Model):
         _("distress after (0–10)"), null=True, blank=True
     )
     next_steps = models.TextField(_("next steps"), blank=True)
+    # The day the next session is planned for (the worker's today page); not before this one.
+    next_session_on = models.DateField(_("next session planned on"), null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -582,6 +584,11 @@ class Session(models.Model):
             models.CheckConstraint(
                 condition=_null_or_between("distress_after", 0, 10),
                 name="plans_distress_after_0_10",
+            ),
+            models.CheckConstraint(
+                condition=Q(next_session_on__isnull=True)
+                | Q(next_session_on__gte=models.F("held_on")),
+                name="plans_next_session_not_before_session",
             ),
         ]
 
@@ -795,3 +802,32 @@ class SuggestionDecision(models.Model):
     def __str__(self) -> str:
         verb = "accepted" if self.accepted else "dismissed"
         return f"{self.key} {verb} for caregiver {self.caregiver_id}"
+
+
+# --- the department's suggestion rules (issue 10, part 6) -------------------------------------
+
+
+class SuggestionRuleSet(models.Model):
+    """One version of the department's suggestion rules, saved by a supervisor or an
+    administrator: the JSON text (the format of docs/plans/rules.md, checked by
+    `domain.suggestions.load_suggestion_rules` before it is saved), who saved it, when, and a
+    note on what changed. The shipped file library/suggestion_rules_v1.json is version 1 until
+    the department saves its own; the newest row is then the rules in force. Never changed: a
+    change is a new version. Names no family."""
+
+    version = models.PositiveIntegerField(_("version"), unique=True)
+    rules_id = models.CharField(_("rules id"), max_length=64)
+    text = models.TextField(_("rules (JSON)"))
+    note = models.TextField(_("note"), blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    saved_at = models.DateTimeField(_("saved at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-version"]
+        verbose_name = _("suggestion rules version")
+        verbose_name_plural = _("suggestion rules versions")
+
+    def __str__(self) -> str:
+        return f"suggestion rules {self.rules_id} v{self.version}"

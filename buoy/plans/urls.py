@@ -39,10 +39,18 @@ _referrals: list = []
 _library: list = []
 
 # The department's suggestion rules (views/rules.py).
-_rules: list = []
+_rules: list = [
+    path("plans/rules/", rules.rules_list, name="rules"),
+    path("plans/rules/version/", rules.rules_version, name="rules_version"),
+    path("plans/rules/edit/", rules.rules_edit, name="rules_edit"),
+    path("plans/rules/diff/", rules.rules_diff_page, name="rules_diff"),
+]
 
 # The worker's today page, the supervisor's overdue view (views/today.py).
-_today: list = []
+_today: list = [
+    path("today/", today.today, name="today"),
+    path("today/overdue/", today.overdue, name="overdue"),
+]
 
 urlpatterns = [
     *_section,

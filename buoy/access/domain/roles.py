@@ -168,3 +168,15 @@ def can_keep_resource_directory(role: Role) -> bool:
 def can_read_resource_directory(role: Role) -> bool:
     """Case staff read the directory to refer families; its keepers read what they keep."""
     return can_see_identifiable_cases(role) or can_keep_resource_directory(role)
+
+
+def can_keep_suggestion_rules(role: Role) -> bool:
+    """Supervisors and administrators keep the department's suggestion rules: read every
+    version, save a new one. The rules name no one; workers see only what they suggest."""
+    return role in (Role.SUPERVISOR, Role.ADMIN)
+
+
+def can_see_overdue_in_wards(role: Role) -> bool:
+    """Supervisors see what is overdue on every case of their wards, worker by worker; a worker
+    sees what is due on their own cases on the today page, never a colleague's list."""
+    return role is Role.SUPERVISOR

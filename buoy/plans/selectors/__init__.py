@@ -3,8 +3,10 @@
 One module per topic, as `services/` is cut: `maps` (strengths–risk maps), `plans` (case
 plans, goals, reviews and their GAS T-scores), `sessions` (sessions and support groups),
 `referrals`, `library` (the technique library and the resource directory),
-`suggestions` (rule-based suggestions) and `timeline` (the case timeline's source). This `__init__`
-re-exports every public name, so `from buoy.plans.selectors import get_factor_map_for` works;
+`suggestions` (rule-based suggestions), `rules` (the department's versions of the suggestion
+rules), `today` (the today page and the overdue view) and `timeline` (the case timeline's
+source). This `__init__` re-exports every public name, so
+`from buoy.plans.selectors import get_factor_map_for` works;
 names with a leading underscore are shared between the package's modules only.
 """
 
@@ -37,6 +39,15 @@ from buoy.plans.selectors.plans import (
     plans_visible_to,
 )
 from buoy.plans.selectors.referrals import get_referral_for, referrals_of, referrals_visible_to
+from buoy.plans.selectors.rules import (
+    DiffLine,
+    RulesVersion,
+    next_rules_version,
+    rules_diff,
+    rules_in_force,
+    suggestion_rule_version,
+    suggestion_rule_versions,
+)
 from buoy.plans.selectors.sessions import (
     get_group_session_for,
     get_session_for,
@@ -54,14 +65,29 @@ from buoy.plans.selectors.suggestions import (
     suggestions_for,
 )
 from buoy.plans.selectors.timeline import plan_timeline_entries
+from buoy.plans.selectors.today import (
+    OverdueByWorker,
+    PlannedSession,
+    ReviewDue,
+    TodayList,
+    overdue_in_wards,
+    plan_review_weeks,
+    today_for,
+)
 
 __all__ = [
     "CaregiverSuggestions",
     "CodebookFactor",
+    "DiffLine",
     "GoalDetail",
+    "OverdueByWorker",
     "PlanDetail",
+    "PlannedSession",
     "ReviewDetail",
+    "ReviewDue",
+    "RulesVersion",
     "SuggestionShown",
+    "TodayList",
     "codebook_factors",
     "current_plan",
     "current_suggestions",
@@ -82,16 +108,24 @@ __all__ = [
     "latest_cdrisc10",
     "latest_map",
     "map_comparison",
+    "next_rules_version",
+    "overdue_in_wards",
     "plan_detail",
+    "plan_review_weeks",
     "plan_timeline_entries",
     "plans_of",
     "plans_visible_to",
     "referrals_of",
     "referrals_visible_to",
     "resources_visible_to",
+    "rules_diff",
+    "rules_in_force",
     "sessions_of",
     "sessions_visible_to",
+    "suggestion_rule_version",
+    "suggestion_rule_versions",
     "suggestions_for",
     "techniques_offered",
     "techniques_visible_to",
+    "today_for",
 ]

@@ -1,6 +1,7 @@
 """Rule-based suggestions for a caregiver's plan: goals, techniques and referrals from the
-ability profile of the latest CD-RISC-10 and the latest confirmed map, by the shipped rules
-(`domain/suggestions.py`), each with the worker's latest decision on it."""
+ability profile of the latest CD-RISC-10 and the latest confirmed map, by the rules in force
+(`domain/suggestions.py`; the department's newest version, else the shipped one:
+`selectors/rules.py`), each with the worker's latest decision on it."""
 
 from __future__ import annotations
 
@@ -27,11 +28,11 @@ from buoy.plans.domain.suggestions import (
     TECHNIQUE,
     Suggestion,
     SuggestionRules,
-    bundled_suggestion_rules,
     suggest,
 )
 from buoy.plans.models import FactorMap, Resource, SuggestionDecision, Technique
 from buoy.plans.selectors.maps import latest_map
+from buoy.plans.selectors.rules import rules_in_force
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ def current_suggestions(user: User, case: Case, caregiver: Caregiver) -> Caregiv
     require_case_access(user, case)
     if caregiver.case_id != case.pk:
         raise InvalidInput({"caregiver": [_("Choose a caregiver of this case.")]})
-    rules = bundled_suggestion_rules()
+    rules = rules_in_force()
     assessment = latest_cdrisc10(user, case, caregiver)
     profile = _profile(assessment)
     factor_map = latest_map(case, caregiver, confirmed=True)

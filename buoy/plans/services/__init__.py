@@ -3,8 +3,9 @@ transaction. Pages, the API and the command line call these.
 
 One module per topic: `maps` (strengths–risk maps), `plans` (case plans and GAS reviews),
 `sessions` (sessions and support groups), `referrals`, `library` (the technique library and
-the resource directory), `suggestions` (decisions on suggestions). This `__init__`
-re-exports every public name, so `from buoy.plans.services import save_factor_map` works;
+the resource directory), `suggestions` (decisions on suggestions), `rules` (the department's
+suggestion rules). This `__init__` re-exports every public name, so
+`from buoy.plans.services import save_factor_map` works;
 names with a leading underscore are shared between the package's modules only.
 """
 
@@ -18,6 +19,7 @@ from buoy.plans.services.library import (
 from buoy.plans.services.maps import confirm_factor_map, draft_factor_map, save_factor_map
 from buoy.plans.services.plans import UNCHANGED, make_plan, review_goals, revise_plan
 from buoy.plans.services.referrals import move_referral, refer_case
+from buoy.plans.services.rules import save_suggestion_rules
 from buoy.plans.services.sessions import (
     record_group_attendance,
     record_group_session,
@@ -42,6 +44,7 @@ __all__ = [
     "review_goals",
     "revise_plan",
     "save_factor_map",
+    "save_suggestion_rules",
     "update_resource",
     "update_technique",
 ]

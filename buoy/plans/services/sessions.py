@@ -98,6 +98,24 @@ def _goals_of(case: Case, values: Any, *, errors: dict[str, list[str]]) -> list[
     return found
 
 
+def _next_session_day(
+    value: Any, *, held_on: dt.date | None, errors: dict[str, list[str]]
+) -> dt.date | None:
+    """The day the next session is planned for: a date, not before the session's own day (it
+    may be in the future: that is the point). None when not given."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        errors["next_session_on"] = [_("Enter a date.")]
+        return None
+    if held_on is not None and value < held_on:
+        errors["next_session_on"] = [
+            _("The next session cannot be planned before this session's day.")
+        ]
+        return None
+    return value
+
+
 def _session_value(check: Any, value: Any, *, errors: dict[str, list[str]], **kwargs: Any) -> Any:
     try:
         return check(value, **kwargs)
@@ -131,14 +149,17 @@ def record_session(
     distress_before: int | None = None,
     distress_after: int | None = None,
     next_steps: str = "",
+    next_session_on: dt.date | None = None,
 ) -> Session:
     """Record a session with the family. Caregivers, goals and techniques are rows or ids
-    (techniques also by their code, ``eco-map``).
+    (techniques also by their code, ``eco-map``); `next_session_on`, the day the next session
+    is planned for (the worker's today page), may be left out.
 
     InvalidInput naming the field, and nothing saved, for a day in the future or before the
     case was opened, a length outside 1–600 minutes, a mode not in the list, nobody taking
     part, a caregiver of another case, a technique the library does not have or no longer
-    offers, a goal not of this case's plans, or a distress rating outside 0–10.
+    offers, a goal not of this case's plans, a distress rating outside 0–10, or a next
+    session planned before this one's day.
     """
     require_case_access(actor, case)
     errors: dict[str, list[str]] = {}
@@ -158,6 +179,7 @@ def record_session(
         name: short_text(value, field=name, errors=errors)
         for name, value in (("notes", notes), ("homework", homework), ("next_steps", next_steps))
     }
+    next_day = _next_session_day(next_session_on, held_on=day, errors=errors)
     if errors or day is None:
         raise InvalidInput(errors)
     session = Session.objects.create(
@@ -168,6 +190,7 @@ def record_session(
         family_members=list(others),
         distress_before=before,
         distress_after=after,
+        next_session_on=next_day,
         recorded_by=actor,
         **texts,
     )
@@ -189,7 +212,11 @@ def record_session(
             *(name for name, value in texts.items() if value),
             *(
                 n
-                for n, v in (("distress_before", before), ("distress_after", after))
+                for n, v in (
+                    ("distress_before", before),
+                    ("distress_after", after),
+                    ("next_session_on", next_day),
+                )
                 if v is not None
             ),
         ],
