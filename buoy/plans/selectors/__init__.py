@@ -17,12 +17,15 @@ from buoy.plans.selectors.library import (
 )
 from buoy.plans.selectors.maps import (
     CodebookFactor,
+    Passage,
     codebook_factors,
+    evidence_passages,
     factor_maps_of,
     factor_maps_visible_to,
     factor_values,
     get_factor_map_for,
     latest_map,
+    latest_maps_of,
     map_comparison,
 )
 from buoy.plans.selectors.plans import (
@@ -49,6 +52,7 @@ from buoy.plans.selectors.sessions import (
 from buoy.plans.selectors.suggestions import (
     CaregiverSuggestions,
     SuggestionShown,
+    accepted_suggestions,
     current_suggestions,
     latest_cdrisc10,
     suggestions_for,
@@ -59,12 +63,15 @@ __all__ = [
     "CaregiverSuggestions",
     "CodebookFactor",
     "GoalDetail",
+    "Passage",
     "PlanDetail",
     "ReviewDetail",
     "SuggestionShown",
+    "accepted_suggestions",
     "codebook_factors",
     "current_plan",
     "current_suggestions",
+    "evidence_passages",
     "factor_maps_of",
     "factor_maps_visible_to",
     "factor_values",
@@ -81,6 +88,7 @@ __all__ = [
     "group_sessions_visible_to",
     "latest_cdrisc10",
     "latest_map",
+    "latest_maps_of",
     "map_comparison",
     "plan_detail",
     "plan_timeline_entries",
