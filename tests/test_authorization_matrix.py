@@ -172,7 +172,23 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     # --- plans: the case page's section -------------------------------------------------
     "plans:case_section": ("get", {}, CASE_PAGE),
     # --- plans: strengths–risk map (views/maps.py) --------------------------------------
+    "plans:map": ("get", {}, CASE_PAGE),
+    "plans:map_version": ("get", {}, CASE_PAGE),
+    "plans:map_edit": ("get", {}, CASE_PAGE),
+    "plans:map_compare": ("get", {}, CASE_PAGE),
+    "plans:map_svg": ("get", {}, CASE_PAGE),
+    # a timepoint that does not exist: 400 and no draft, for those who may see the case
+    "plans:map_draft": (
+        "post",
+        {"timepoint": "no-such-timepoint"},
+        answers(400, 404, 400, 404, 403, 403, LOGIN),
+    ),
+    # the world's map is confirmed already: 400 for those who may see the case
+    "plans:map_confirm": ("post", {}, answers(400, 404, 400, 404, 403, 403, LOGIN)),
     # --- plans: suggestions (views/suggestions.py) --------------------------------------
+    "plans:suggestions": ("get", {}, CASE_PAGE),
+    # no suggestion named: 400 for those who may see the case
+    "plans:suggestion_decide": ("post", {}, answers(400, 404, 400, 404, 403, 403, LOGIN)),
     # --- plans: plans, GAS goals and reviews (views/plans.py) ---------------------------
     # --- plans: sessions and support groups (views/sessions.py) -------------------------
     # --- plans: referrals (views/referrals.py) ------------------------------------------

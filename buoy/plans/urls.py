@@ -21,10 +21,41 @@ _section = [
 ]
 
 # The strengths–risk map (views/maps.py).
-_maps: list = []
+_maps: list = [
+    path("cases/<int:case_id>/caregivers/<int:caregiver_id>/map/", maps.map_page, name="map"),
+    path(
+        "cases/<int:case_id>/caregivers/<int:caregiver_id>/map/draft/",
+        maps.map_draft,
+        name="map_draft",
+    ),
+    path(
+        "cases/<int:case_id>/caregivers/<int:caregiver_id>/map/edit/",
+        maps.map_edit,
+        name="map_edit",
+    ),
+    path(
+        "cases/<int:case_id>/caregivers/<int:caregiver_id>/map/compare/",
+        maps.map_compare,
+        name="map_compare",
+    ),
+    path("maps/<int:map_id>/", maps.map_version, name="map_version"),
+    path("maps/<int:map_id>/confirm/", maps.map_confirm, name="map_confirm"),
+    path("maps/<int:map_id>/map.svg", maps.map_svg, name="map_svg"),
+]
 
 # Suggestions accepted or dismissed (views/suggestions.py).
-_suggestions: list = []
+_suggestions: list = [
+    path(
+        "cases/<int:case_id>/caregivers/<int:caregiver_id>/suggestions/",
+        suggestions.suggestions_page,
+        name="suggestions",
+    ),
+    path(
+        "cases/<int:case_id>/caregivers/<int:caregiver_id>/suggestions/decide/",
+        suggestions.suggestion_decide,
+        name="suggestion_decide",
+    ),
+]
 
 # Plans, GAS goals and reviews (views/plans.py).
 _plans: list = []

@@ -115,7 +115,7 @@ def test_without_a_filter_every_kind_is_on_the_timeline(
         ({"kinds": "plans"}, {"plan", "goal-review"}),
         ({"kinds": "maps"}, {"factor-map"}),
         ({"kinds": ["sessions", "referrals"]}, {"session", "referral-proposed"}),
-        ({"kinds": "phases,assessments"}, {"phase", "alert-raised"}),
+        ({"kinds": "phases,assessments"}, {"phase", "assessment", "alert-raised"}),
     ],
 )
 def test_a_filter_in_the_url_shows_only_those_kinds(

@@ -18,7 +18,7 @@ class RulesForm(forms.Form):
         ),
         help_text=_(
             "The format is described in docs/plans/rules.md. Saving makes the next version "
-            "(its \u201cversion\u201d is set for you); nothing is saved if a rule names a "
+            "(its “version” is set for you); nothing is saved if a rule names a "
             "technique or a factor code that does not exist."
         ),
     )

@@ -19,12 +19,15 @@ from buoy.plans.selectors.library import (
 )
 from buoy.plans.selectors.maps import (
     CodebookFactor,
+    Passage,
     codebook_factors,
+    evidence_passages,
     factor_maps_of,
     factor_maps_visible_to,
     factor_values,
     get_factor_map_for,
     latest_map,
+    latest_maps_of,
     map_comparison,
 )
 from buoy.plans.selectors.plans import (
@@ -60,6 +63,7 @@ from buoy.plans.selectors.sessions import (
 from buoy.plans.selectors.suggestions import (
     CaregiverSuggestions,
     SuggestionShown,
+    accepted_suggestions,
     current_suggestions,
     latest_cdrisc10,
     suggestions_for,
@@ -80,17 +84,26 @@ __all__ = [
     "CodebookFactor",
     "DiffLine",
     "GoalDetail",
+<<<<<<< HEAD
     "OverdueByWorker",
+=======
+    "Passage",
+>>>>>>> i10-maps
     "PlanDetail",
     "PlannedSession",
     "ReviewDetail",
     "ReviewDue",
     "RulesVersion",
     "SuggestionShown",
+<<<<<<< HEAD
     "TodayList",
+=======
+    "accepted_suggestions",
+>>>>>>> i10-maps
     "codebook_factors",
     "current_plan",
     "current_suggestions",
+    "evidence_passages",
     "factor_maps_of",
     "factor_maps_visible_to",
     "factor_values",
@@ -107,6 +120,7 @@ __all__ = [
     "group_sessions_visible_to",
     "latest_cdrisc10",
     "latest_map",
+    "latest_maps_of",
     "map_comparison",
     "next_rules_version",
     "overdue_in_wards",

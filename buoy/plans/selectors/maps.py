@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
+from django.db.models.functions import Substr
 from django.utils.translation import gettext as _
 
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.cases.models import Caregiver, Case
 from buoy.cases.selectors import cases_visible_to
-from buoy.coding.models import Code, Project
+from buoy.coding.models import Code, CodedSegment, Project
 from buoy.coding.selectors import codes_of
 from buoy.core.errors import InvalidInput, NotFound
 from buoy.plans.domain.maps import (
@@ -140,3 +141,77 @@ def map_comparison(user: User, before_id: Any, after_id: Any) -> MapComparison:
         context={"case": after.case_id, "ids": [before.pk, after.pk]},
     )
     return comparison
+
+
+def latest_maps_of(user: User, case: Case) -> list[tuple[Caregiver, FactorMap | None]]:
+    """Each caregiver of a case already through the one door (primary first) with the newest
+    version of their map, draft or confirmed, with its factors (None before a first map), as
+    the case page shows them. Audited as a listing of the maps shown
+    (`plans.factor_map.listed`)."""
+    caregivers = list(case.caregivers.order_by("-is_primary", "pk"))
+    newest_ids: dict[int, int] = {}
+    for caregiver_id, pk in (
+        factor_maps_visible_to(user)
+        .filter(case=case)
+        .order_by("caregiver_id", "-version")
+        .values_list("caregiver_id", "pk")
+    ):
+        newest_ids.setdefault(caregiver_id, pk)
+    newest = {
+        found.caregiver_id: found
+        for found in _with_entries(FactorMap.objects.filter(pk__in=newest_ids.values()))
+    }
+    shown = [(caregiver, newest.get(caregiver.pk)) for caregiver in caregivers]
+    record_listed(
+        user=user,
+        action="plans.factor_map.listed",
+        subject=case,
+        shown=[found for _caregiver, found in shown if found is not None],
+    )
+    return shown
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A coded passage cited as evidence: its text and where it stands in its transcript."""
+
+    segment_id: int
+    transcript_id: int
+    transcript_title: str
+    start: int
+    end: int
+    text: str
+    removed: bool
+
+
+def evidence_passages(factor_map: FactorMap) -> dict[int, Passage]:
+    """The passages a map (fetched through the one door) cites, by segment id, in one query:
+    only the cited stretch of each transcript's text is read (code points, as offsets count).
+    A passage since removed from the coding is still shown, marked `removed`."""
+    ids = {
+        evidence.segment_id
+        for entry in factor_map.entries.all()
+        for evidence in entry.evidence.all()
+        if evidence.segment_id is not None
+    }
+    if not ids:
+        return {}
+    rows = (
+        CodedSegment.objects.filter(pk__in=ids, transcript__case_id=factor_map.case_id)
+        .annotate(
+            passage=Substr("transcript__text", F("start") + 1, F("end") - F("start")),
+        )
+        .values("pk", "transcript_id", "transcript__title", "start", "end", "passage", "removed_at")
+    )
+    return {
+        row["pk"]: Passage(
+            segment_id=row["pk"],
+            transcript_id=row["transcript_id"],
+            transcript_title=row["transcript__title"],
+            start=row["start"],
+            end=row["end"],
+            text=row["passage"] or "",
+            removed=row["removed_at"] is not None,
+        )
+        for row in rows
+    }

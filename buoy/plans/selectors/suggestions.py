@@ -178,3 +178,22 @@ def suggestions_for(user: User, case: Case, caregiver: Caregiver) -> CaregiverSu
         },
     )
     return found
+
+
+def accepted_suggestions(
+    user: User, case: Case, caregiver: Caregiver, *, kind: str | None = None
+) -> tuple[SuggestionShown, ...]:
+    """The caregiver's suggestions, as they stand now, whose latest decision is *accepted*
+    (of one kind, ``goal``, ``technique`` or ``referral``, if given), in the rules' order: what
+    the plan form prefills its goals from (each goal suggestion's `suggestion.goal` holds the
+    draft text and its ability or factor; `key` goes into the goal's `suggestion_key`). A
+    suggestion accepted once but no longer raised by the rules (its trigger has gone) is not
+    among them. Audited as `suggestions_for` is."""
+    found = suggestions_for(user, case, caregiver)
+    return tuple(
+        shown
+        for shown in found.suggestions
+        if shown.decision is not None
+        and shown.decision.accepted
+        and (kind is None or shown.kind == kind)
+    )
