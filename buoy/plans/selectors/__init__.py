@@ -84,22 +84,16 @@ __all__ = [
     "CodebookFactor",
     "DiffLine",
     "GoalDetail",
-<<<<<<< HEAD
     "OverdueByWorker",
-=======
     "Passage",
->>>>>>> i10-maps
     "PlanDetail",
     "PlannedSession",
     "ReviewDetail",
     "ReviewDue",
     "RulesVersion",
     "SuggestionShown",
-<<<<<<< HEAD
     "TodayList",
-=======
     "accepted_suggestions",
->>>>>>> i10-maps
     "codebook_factors",
     "current_plan",
     "current_suggestions",
