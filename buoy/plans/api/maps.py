@@ -163,7 +163,7 @@ def _map_shown(user: Any, factor_map: FactorMap) -> Response:
         id_parameter("map", "Only the factors of this map version."),
     ]
 )
-class FactorViewSet(mixins.RetrieveModelMixin, mixins.ListModelMixin, ListedRecords):
+class FactorViewSet(mixins.RetrieveModelMixin, ListedRecords):
     """The factors of the maps of the cases the user may see, newest version first. Filters:
     `case`, `caregiver`, `map`.
 

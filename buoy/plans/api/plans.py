@@ -50,14 +50,6 @@ class PlanSerializer(serializers.ModelSerializer):
         return not hasattr(plan, "replaced_by")
 
 
-class PlanVersionSerializer(PlanSerializer):
-    goal_count = None  # type: ignore[assignment]  # the detail lists the goals themselves
-
-    class Meta(PlanSerializer.Meta):
-        fields = [name for name in PlanSerializer.Meta.fields if name != "goal_count"]
-        read_only_fields = fields
-
-
 class GoalDetailSerializer(serializers.Serializer):
     """A goal of the plan: `levels` are the five texts, −2 … +2; `baseline_level` the level at
     the start; `current_level` the latest reviewed level (null before a review)."""
@@ -112,15 +104,24 @@ class PlanDetailSerializer(serializers.Serializer):
     Sherman, ρ = 0.3): `gas.t_baseline` at the start, `gas.t_current` at the latest review,
     `gas_change` the difference when both score the same goals."""
 
-    plan = PlanVersionSerializer()
+    id = serializers.IntegerField(source="plan.pk")
+    case = serializers.IntegerField(source="plan.case_id")
+    caregiver = serializers.IntegerField(source="plan.caregiver_id")
+    version = serializers.IntegerField(source="plan.version")
+    in_force = serializers.SerializerMethodField()
+    replaces = serializers.IntegerField(source="plan.replaces_id", allow_null=True)
+    planned_sessions = serializers.IntegerField(source="plan.planned_sessions", allow_null=True)
+    agreed_on = serializers.DateField(source="plan.agreed_on", allow_null=True)
+    note = serializers.CharField(source="plan.note")
+    made_by = serializers.IntegerField(source="plan.made_by_id")
+    made_at = serializers.DateTimeField(source="plan.made_at")
     goals = GoalDetailSerializer(many=True)
     reviews = ReviewDetailSerializer(many=True)
     gas = GasSerializer()
     gas_change = serializers.FloatField(allow_null=True)
 
-    def to_representation(self, instance: Any) -> dict[str, Any]:
-        shown = super().to_representation(instance)
-        return {**shown.pop("plan"), **shown}
+    def get_in_force(self, detail: PlanDetail) -> bool:
+        return not hasattr(detail.plan, "replaced_by")
 
 
 class GoalInSerializer(serializers.Serializer):
@@ -166,7 +167,7 @@ class PlanReviseSerializer(serializers.Serializer):
 
 class ReviewSerializer(serializers.Serializer):
     levels = serializers.DictField(
-        child=serializers.JSONField(),
+        child=serializers.JSONField(allow_null=True),
         help_text="Goal id → the level it reached, −2 … +2; goals left out are not scored.",
     )
     note = serializers.CharField(
@@ -187,7 +188,7 @@ def _detail(user: Any, plan: CasePlan, *, code: int = status.HTTP_200_OK) -> Res
         id_parameter("caregiver", "Only this caregiver's plans."),
     ]
 )
-class PlanViewSet(mixins.ListModelMixin, ListedRecords):
+class PlanViewSet(ListedRecords):
     """Plan versions of the cases the user may see, newest first. Filters: `case`,
     `caregiver`. A plan is never edited: `revise/` makes a new version that replaces it."""
 
@@ -300,7 +301,7 @@ class GoalSerializer(serializers.ModelSerializer):
         id_parameter("plan", "Only the goals of this plan version."),
     ]
 )
-class GoalViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ListedRecords):
+class GoalViewSet(mixins.RetrieveModelMixin, ListedRecords):
     """Goals of the plans the user may see (read only: goals change by revising the plan;
     the levels reached are in the plan's detail). Filters: `case`, `plan`."""
 

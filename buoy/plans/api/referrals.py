@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -58,7 +58,7 @@ class MoveSerializer(serializers.Serializer):
 
 
 @extend_schema(parameters=[id_parameter("case", "Only this case's referrals.")])
-class ReferralViewSet(mixins.ListModelMixin, ListedRecords):
+class ReferralViewSet(ListedRecords):
     """Referrals of the cases the user may see, newest first. Filter: `case`."""
 
     serializer_class = ReferralSerializer

@@ -96,7 +96,7 @@ class SessionRecordSerializer(serializers.Serializer):
 
 
 @extend_schema(parameters=[id_parameter("case", "Only this case's sessions.")])
-class SessionViewSet(mixins.ListModelMixin, ListedRecords):
+class SessionViewSet(ListedRecords):
     """Sessions of the cases the user may see, newest first. Filter: `case`."""
 
     serializer_class = SessionSerializer
