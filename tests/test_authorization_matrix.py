@@ -204,6 +204,34 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     # supervisors only (can_see_overdue_in_wards): workers see their own on the today page
     "plans:overdue": ("get", {}, answers(403, 403, 200, 403, 403, 403, LOGIN)),
     # --- plans: API (plans/api.py) -------------------------------------------------------
+    "factor-list": ("get", {}, CASE_API_LIST),
+    "factor-detail": ("get", {}, CASE_API_RECORD),
+    # an empty body names no case: 400 for all case staff
+    "factor-maps": ("post", {}, answers(400, 400, 400, 400, 403, 403, 401)),
+    "factor-drafts": ("post", {}, answers(400, 400, 400, 400, 403, 403, 401)),
+    # the world's map is confirmed already: 400 for those who may see it
+    "factor-confirm": ("post", {}, answers(400, 404, 400, 404, 403, 403, 401)),
+    "plan-list": ("get", {}, CASE_API_LIST),
+    "plan-detail": ("get", {}, CASE_API_RECORD),
+    "plan-reviews": ("post", {}, answers(400, 404, 400, 404, 403, 403, 401)),
+    # a revision that changes nothing is refused
+    "plan-revise": ("post", {}, answers(400, 404, 400, 404, 403, 403, 401)),
+    "goal-list": ("get", {}, CASE_API_LIST),
+    "goal-detail": ("get", {}, CASE_API_RECORD),
+    "session-list": ("get", {}, CASE_API_LIST),
+    "session-detail": ("get", {}, CASE_API_RECORD),
+    # a meeting names no family: every case worker sees it (its attendance: their cases only)
+    "group-session-list": ("get", {}, CASE_API_LIST),
+    "group-session-detail": ("get", {}, CASE_API_LIST),
+    "group-session-attendance": ("post", {}, answers(400, 400, 400, 400, 403, 403, 401)),
+    "referral-list": ("get", {}, CASE_API_LIST),
+    "referral-detail": ("get", {}, CASE_API_RECORD),
+    "referral-move": ("post", {}, answers(400, 404, 400, 404, 403, 403, 401)),
+    # every role reads the library; case staff and the directory's keepers the directory
+    "technique-list": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),
+    "technique-detail": ("get", {}, answers(200, 200, 200, 200, 200, 200, 401)),
+    "resource-list": ("get", {}, answers(200, 200, 200, 200, 403, 200, 401)),
+    "resource-detail": ("get", {}, answers(200, 200, 200, 200, 403, 200, 401)),
 }
 
 

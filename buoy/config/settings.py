@@ -220,6 +220,14 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ClosingReasonEnum": "buoy.cases.models.ClosingReason",
         "PhaseEnum": "buoy.cases.models.PhaseChoice",
+        # plans (buoy/plans/api/): choice lists whose field names (kind, status, mode) other
+        # apps' serializers use too
+        "FactorKindEnum": "buoy.plans.models.FactorKind",
+        "FactorStatusEnum": "buoy.plans.models.FactorStatus",
+        "ResourceKindEnum": "buoy.plans.models.ResourceKind",
+        "ReferralStatusEnum": "buoy.plans.models.ReferralStatus",
+        "SessionModeEnum": "buoy.plans.models.SessionMode",
+        "AssessmentModeEnum": "buoy.instruments.models.AssessmentMode",
     },
 }
 

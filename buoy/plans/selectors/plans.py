@@ -160,10 +160,14 @@ def _t_of_review(goals: list[Goal], levels: dict[int, int]) -> TScore | None:
         return None  # nothing scored with a weight above 0
 
 
-def plan_detail(user: User, plan_id: Any) -> PlanDetail:
+def plan_detail(
+    user: User, plan_id: Any, *, audit_as: str | None = "plans.plan.viewed"
+) -> PlanDetail:
     """A plan version through the one door (audited as `plans.plan.viewed`) with its goals,
-    reviews and GAS T-scores, in a fixed number of queries however many reviews it has."""
-    plan = get_plan_for(user, plan_id)
+    reviews and GAS T-scores, in a fixed number of queries however many reviews it has. A
+    caller showing the plan it has just changed passes `audit_as=None`: the service recorded
+    the change."""
+    plan = get_plan_for(user, plan_id, audit_as=audit_as)
     goals = list(plan.goals.select_related("factor").order_by("order", "pk"))
     latest = _latest_levels(goals, _lineages(plan))
     details = [

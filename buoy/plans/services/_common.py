@@ -13,18 +13,23 @@ from django.utils.translation import gettext as _
 from buoy.cases.models import Caregiver, Case
 from buoy.core.errors import InvalidInput
 
+# A primary key is a signed 64-bit integer: a larger number names no row, and would be an
+# error in the database (SQLite: OverflowError) rather than "not found".
+LARGEST_PK = 2**63 - 1
+
 
 def pk_of(value: Any) -> int | None:
     """The primary key `value` names: a model instance's, a whole number, or digits; None
-    for anything else (which the caller reports as not found)."""
+    for anything else, a number beyond 64 bits included (which the caller reports as not
+    found)."""
     if isinstance(value, models.Model):
         return value.pk if isinstance(value.pk, int) else None
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
     if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+        value = int(value.strip())
+    if isinstance(value, int):
+        return value if -LARGEST_PK <= value <= LARGEST_PK else None
     return None
 
 
