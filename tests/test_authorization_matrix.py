@@ -174,11 +174,16 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     # --- plans: strengths–risk map (views/maps.py) --------------------------------------
     # --- plans: suggestions (views/suggestions.py) --------------------------------------
     # --- plans: plans, GAS goals and reviews (views/plans.py) ---------------------------
+    # the world's caregiver has a plan already: the new-plan page sends to its revision
+    "plans:plan_new": ("get", {}, answers(302, 404, 302, 404, 403, 403, LOGIN)),
+    "plans:plan": ("get", {}, CASE_PAGE),
+    "plans:plan_revise": ("get", {}, CASE_PAGE),
+    "plans:plan_versions": ("get", {}, CASE_PAGE),
+    "plans:plan_review": ("get", {}, CASE_PAGE),
     # --- plans: sessions and support groups (views/sessions.py) -------------------------
     # --- plans: referrals (views/referrals.py) ------------------------------------------
     # --- plans: technique library, resources, suggestion rules (views/library.py) -------
     # --- plans: suggestion rules (views/rules.py) ---------------------------------------
-
     # --- plans: today and overdue (views/today.py) --------------------------------------
     # --- plans: API (plans/api.py) -------------------------------------------------------
 }
