@@ -10,7 +10,9 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -550,6 +552,25 @@ def test_the_case_section_offers_a_plan_to_a_caregiver_without_one(
     html = html_of(alice.get(reverse("plans:case_section", args=[alice_case.pk])))
     assert "No plan yet." in html
     assert new_plan_url(alice_case, mother) in html
+
+
+def queries_of(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_section_and_the_plan_page_take_as_many_queries_however_many_reviews(
+    alice_worker: User, alice: Client, plan: CasePlan, month_old_case: Case
+) -> None:
+    ids = list(plan.goals.values_list("pk", flat=True))
+    review_goals(actor=alice_worker, plan=plan, levels={ids[0]: 0})
+    section = reverse("plans:case_section", args=[month_old_case.pk])
+    page = reverse("plans:plan", args=[plan.pk])
+    before = (queries_of(alice, section), queries_of(alice, page))
+    for level in (-1, 0, 1, 2):
+        review_goals(actor=alice_worker, plan=plan, levels=dict.fromkeys(ids, level))
+    assert (queries_of(alice, section), queries_of(alice, page)) == before
 
 
 # --- access, audit, language ----------------------------------------------------------------
