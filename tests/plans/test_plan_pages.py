@@ -321,6 +321,29 @@ def test_an_agreed_day_in_the_future_or_before_the_case_opened_is_refused(
     assert not CasePlan.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("fields", "field_id", "message"),
+    [
+        ({"planned_sessions": "0"}, "id_planned_sessions", "from 1 to 100"),
+        ({"planned_sessions": "many"}, "id_planned_sessions", "Enter a whole number."),
+        ({"goals-0-weight": "heavy"}, "id_goals-0-weight", "Enter a number."),
+    ],
+)
+def test_a_plan_field_that_is_not_a_right_number_is_refused_on_it(
+    alice: Client,
+    alice_case: Case,
+    mother: Caregiver,
+    fields: dict[str, str],
+    field_id: str,
+    message: str,
+) -> None:
+    data = {**plan_post(goal_fields(0)), **fields}
+    response = alice.post(new_plan_url(alice_case, mother), data)
+    assert response.status_code == 200
+    assert message in field_error(html_of(response), field_id)
+    assert not CasePlan.objects.exists()
+
+
 def test_a_tampered_goal_count_is_a_form_error_not_a_crash(
     alice: Client, alice_case: Case, mother: Caregiver
 ) -> None:
