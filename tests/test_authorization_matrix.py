@@ -190,6 +190,12 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     # no suggestion named: 400 for those who may see the case
     "plans:suggestion_decide": ("post", {}, answers(400, 404, 400, 404, 403, 403, LOGIN)),
     # --- plans: plans, GAS goals and reviews (views/plans.py) ---------------------------
+    # the world's caregiver has a plan already: the new-plan page sends to its revision
+    "plans:plan_new": ("get", {}, answers(302, 404, 302, 404, 403, 403, LOGIN)),
+    "plans:plan": ("get", {}, CASE_PAGE),
+    "plans:plan_revise": ("get", {}, CASE_PAGE),
+    "plans:plan_versions": ("get", {}, CASE_PAGE),
+    "plans:plan_review": ("get", {}, CASE_PAGE),
     # --- plans: sessions and support groups (views/sessions.py) -------------------------
     # --- plans: referrals (views/referrals.py) ------------------------------------------
     # --- plans: technique library, resources, suggestion rules (views/library.py) -------

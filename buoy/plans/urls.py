@@ -58,7 +58,17 @@ _suggestions: list = [
 ]
 
 # Plans, GAS goals and reviews (views/plans.py).
-_plans: list = []
+_plans: list = [
+    path(
+        "cases/<int:case_id>/caregivers/<int:caregiver_id>/plan/new/",
+        plans.plan_new,
+        name="plan_new",
+    ),
+    path("plans/<int:plan_id>/", plans.plan_page, name="plan"),
+    path("plans/<int:plan_id>/revise/", plans.plan_revise, name="plan_revise"),
+    path("plans/<int:plan_id>/versions/", plans.plan_versions, name="plan_versions"),
+    path("plans/<int:plan_id>/review/", plans.plan_review, name="plan_review"),
+]
 
 # Sessions and support groups (views/sessions.py).
 _sessions: list = []

@@ -3,6 +3,7 @@ goals, reviews and GAS T-scores (`domain/gas.py`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,11 +12,18 @@ from django.db.models import Count, Prefetch, QuerySet
 from buoy.access.models import User
 from buoy.audit.services import record
 from buoy.cases.models import Caregiver, Case
-from buoy.cases.selectors import cases_visible_to
+from buoy.cases.selectors import cases_visible_to, require_case_access
 from buoy.core.errors import NotFound
 from buoy.plans.domain.gas import GasError, GoalLevel, PlanGoal, TScore, plan_gas, t_score
-from buoy.plans.models import CasePlan, Goal, GoalLevelAttained, GoalReview
+from buoy.plans.domain.suggestions import GOAL
+from buoy.plans.models import CasePlan, FactorEntry, Goal, GoalLevelAttained, GoalReview
 from buoy.plans.selectors.listing import record_listed
+from buoy.plans.selectors.maps import latest_map
+from buoy.plans.selectors.suggestions import (
+    CaregiverSuggestions,
+    SuggestionShown,
+    suggestions_for,
+)
 
 
 def plans_visible_to(user: User) -> QuerySet[CasePlan]:
@@ -165,8 +173,8 @@ def plan_detail(
 ) -> PlanDetail:
     """A plan version through the one door (audited as `plans.plan.viewed`) with its goals,
     reviews and GAS T-scores, in a fixed number of queries however many reviews it has. A
-    caller showing the plan it has just changed passes `audit_as=None`: the service recorded
-    the change."""
+    caller showing the plan it has just changed, or a form re-shown after a refused change,
+    passes `audit_as=None`: the service recorded the change, or nothing changed."""
     plan = get_plan_for(user, plan_id, audit_as=audit_as)
     goals = list(plan.goals.select_related("factor").order_by("order", "pk"))
     latest = _latest_levels(goals, _lineages(plan))
@@ -204,3 +212,65 @@ def plan_detail(
         },
         gas_change=summary.change,
     )
+
+
+# --- for the plan pages' forms --------------------------------------------------------------
+
+
+def factors_to_aim_at(
+    user: User,
+    case: Case,
+    caregiver: Caregiver,
+    *,
+    keep: Sequence[int] = (),
+    audit: bool = True,
+) -> list[FactorEntry]:
+    """The factors a goal of the caregiver's plan may be aimed at, as a plan form offers them:
+    those of the latest confirmed map, and the factors in `keep` (those the goals of a version
+    being revised aim at, perhaps of an older map) if they are of this caregiver. Takes a case
+    already through the one door; showing the map's factors is audited
+    (`plans.factor_map.viewed`) unless `audit` is false (a form re-shown after a POST)."""
+    require_case_access(user, case)
+    factor_map = latest_map(case, caregiver, confirmed=True)
+    entries: dict[int, FactorEntry] = {}
+    if factor_map is not None:
+        entries.update((entry.pk, entry) for entry in factor_map.entries.all())
+        if audit:
+            record(
+                actor=user,
+                action="plans.factor_map.viewed",
+                subject=factor_map,
+                context={"case": case.pk},
+            )
+    missing = [pk for pk in keep if pk not in entries]
+    if missing:
+        entries.update(
+            FactorEntry.objects.select_related("code")
+            .filter(pk__in=missing, factor_map__case=case, factor_map__caregiver=caregiver)
+            .in_bulk()
+        )
+    return sorted(entries.values(), key=lambda e: (e.kind, e.code_label, e.pk))
+
+
+def accepted_goal_suggestions(
+    user: User, case: Case, caregiver: Caregiver
+) -> tuple[CaregiverSuggestions, list[SuggestionShown]]:
+    """The suggested goals the worker has accepted for the caregiver (the latest decision on
+    each is an acceptance) that no goal of the caregiver's plans has been written from yet,
+    in the rules' order, with the suggestions they belong to (for the map they rest on).
+    Audited as `suggestions_for` is (`plans.suggestions.viewed`)."""
+    found = suggestions_for(user, case, caregiver)
+    used = set(
+        Goal.objects.filter(plan__case=case, plan__caregiver=caregiver)
+        .exclude(suggestion_key="")
+        .values_list("suggestion_key", flat=True)
+    )
+    accepted = [
+        shown
+        for shown in found.suggestions
+        if shown.kind == GOAL
+        and shown.decision is not None
+        and shown.decision.accepted
+        and shown.key not in used
+    ]
+    return found, accepted
