@@ -48,7 +48,7 @@ def queries_of(client: Client, url: str) -> tuple[int, Any]:
     return len(queries), response
 
 
-@pytest.mark.parametrize("page", ["cases:detail"])
+@pytest.mark.parametrize("page", ["cases:detail", "plans:case_section"])
 def test_a_case_page_costs_the_same_queries_light_or_heavy(
     alice_worker: User, light_and_heavy: tuple[Case, Case], page: str
 ) -> None:
