@@ -30,9 +30,9 @@ from buoy.coding import selectors as coding_selectors
 from buoy.coding import services as coding_services
 from buoy.coding.models import Project
 from buoy.core.domain.data_folder import ensure_data_folder
-from buoy.instruments import services as instrument_services
-from buoy.instruments.models import HandlingAction, SafetyAlert, Timepoint
-from buoy.instruments.selectors import current_instrument
+from buoy.demo.casework import CASEWORK_CASES, add_casework, opening_day
+from buoy.demo.interviews import RELATIONSHIP_ZH
+from buoy.instruments.models import Timepoint
 
 WARDS = [
     ("haem-onc", "Haematology-Oncology 血液肿瘤科"),
@@ -49,12 +49,48 @@ STAFF = [
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 GIVEN = "子涵浩宇欣怡梓萱俊杰思远雨桐嘉豪诗琪一诺明轩佳琪晨曦若汐"
-ADULT_GIVEN = "秀英桂兰建国志强丽华海燕国华淑珍红梅春生"
 ENGLISH_FIRST = ["Emma", "Noah", "Olivia", "Liam", "Ava", "Lucas", "Mia", "Ethan", "Chloe", "Leo"]
-ENGLISH_ADULT = ["Sarah", "David", "Helen", "Michael", "Anna", "James", "Ruth", "Peter"]
+# A caregiver's given name fits the relationship: mothers and grandmothers have women's names
+# (a grandmother's of her generation), fathers men's.
+ADULT_GIVEN = {
+    ("zh", "mother"): ["丽华", "海燕", "红梅", "晓燕", "丽娟", "春梅", "艳芳", "慧敏", "婷", "静"],
+    ("zh", "father"): ["建国", "志强", "国华", "春生", "海涛", "建军", "立新", "永强", "伟", "明"],
+    ("zh", "grandmother"): ["秀英", "桂兰", "淑珍", "玉兰", "凤英", "桂芳"],
+    ("en", "mother"): ["Sarah", "Helen", "Anna", "Ruth", "Emily", "Laura", "Claire", "Rachel"],
+    ("en", "father"): ["David", "Michael", "James", "Peter", "Daniel", "Mark", "Paul", "Simon"],
+    ("en", "grandmother"): ["Margaret", "Patricia", "Dorothy", "Jean", "Barbara", "Joan"],
+}
+# Each ward treats its own diseases, each disease its own treatment phases.
+WARD_DISEASES = {
+    "haem-onc": ("leukaemia", "other_cancer", "thalassaemia"),
+    "cardio-renal": ("congenital_heart", "kidney_failure"),
+}
+TREATMENTS = {
+    "leukaemia": (["induction", "consolidation", "maintenance", "relapse"], [24, 30, 36]),
+    "other_cancer": (["induction", "surgery", "consolidation"], [6, 9, 12]),
+    "thalassaemia": (["transfusion", "transfusion", "transplant"], [12, 36]),
+    "congenital_heart": (["diagnostic", "surgery", "surgery"], [3, 6, 12]),
+    "kidney_failure": (["dialysis", "dialysis", "transplant"], [12, 24, 36]),
+}
 ENGLISH_LAST = ["Smith", "Brown", "Taylor", "Wilson", "Evans", "Walker", "Hughes", "Lee"]
 PROVINCES = ["上海", "江苏", "浙江", "安徽", "江西", "河南", "四川", "云南", "甘肃", "广东"]
 PHASE_PATH = [*OPEN_PHASES]
+# The phase each family has reached, in turn: every phase, many in intervention, and a third
+# closed (the evaluation needs closed cases). Eleven long, so that demo-worker, who gets every
+# other haematology case, has a case in almost every phase.
+TARGET_PHASES = [
+    Phase.INTAKE,
+    Phase.ASSESSMENT,
+    Phase.PLANNING,
+    Phase.INTERVENTION,
+    Phase.INTERVENTION,
+    Phase.EVALUATION,
+    Phase.CLOSED,
+    Phase.CLOSED,
+    Phase.FOLLOW_UP,
+    Phase.CLOSED,
+    Phase.INTERVENTION,
+]
 DEMO_NOTES = [
     "First meeting on the ward; mother tired but engaged. Agreed to meet weekly.",
     "初次会谈：照顾者情绪低落，担心治疗费用。约定下周继续。",
@@ -70,7 +106,6 @@ STUDY_DESCRIPTION = (
     "De-identified copies of intake interviews, for researchers to code. Log in as "
     "demo-researcher: no family's name, case number or phone number shows anywhere."
 )
-RELATIONSHIP_ZH = {"mother": "妈妈", "father": "爸爸", "grandmother": "奶奶"}
 # Two synthetic intake interviews; {caregiver}, {child}, {given}, {relationship} and {phone}
 # are filled in from a demo family, so the originals name the family as real ones do.
 CAREGIVER = "{caregiver}"
@@ -180,21 +215,27 @@ def _child_name(rng: random.Random, chinese: bool) -> tuple[str, str]:
     return surname, f"{rng.choice(ENGLISH_FIRST)} {surname}"
 
 
-def _adult_name(rng: random.Random, surname: str, chinese: bool) -> str:
-    if chinese:
-        return surname + "".join(rng.sample(ADULT_GIVEN, 2))
-    return f"{rng.choice(ENGLISH_ADULT)} {surname}"
+def _adult_name(rng: random.Random, surname: str, chinese: bool, relationship: str) -> str:
+    given = rng.choice(ADULT_GIVEN["zh" if chinese else "en", relationship])
+    return surname + given if chinese else f"{given} {surname}"
 
 
-def family(rng: random.Random, today: dt.date) -> dict[str, dict[str, Any]]:
-    """One synthetic family: a child and a primary caregiver, as service inputs."""
+def family(
+    rng: random.Random, today: dt.date, *, ward: str = "haem-onc"
+) -> dict[str, dict[str, Any]]:
+    """One synthetic family: a child with a disease the ward treats, in a treatment phase of
+    that disease, and a primary caregiver named as the relationship says, as service inputs."""
     chinese = rng.random() < 0.8
     surname, child_name = _child_name(rng, chinese)
-    diagnosis = rng.choice(COMMON_DIAGNOSES)
+    diseases = WARD_DISEASES[ward]
+    diagnosis = rng.choice([d for d in COMMON_DIAGNOSES if d.group in diseases])
+    phases, months = TREATMENTS[diagnosis.group]
     born = today - dt.timedelta(days=rng.randint(200, 17 * 365))
     diagnosed = born + dt.timedelta(days=rng.randint(30, max(31, (today - born).days - 30)))
     relationship = rng.choice(["mother", "mother", "mother", "father", "grandmother"])
-    caregiver_surname = surname if relationship != "mother" else rng.choice(SURNAMES)
+    # A Chinese mother keeps her own surname, and so does a paternal grandmother (奶奶);
+    # a father has the child's. English-speaking families share one surname.
+    caregiver_surname = surname if relationship == "father" else rng.choice(SURNAMES)
     if not chinese:
         caregiver_surname = surname
     return {
@@ -205,14 +246,12 @@ def family(rng: random.Random, today: dt.date) -> dict[str, dict[str, Any]]:
             "diagnosis_code": diagnosis.code,
             "diagnosis_label": diagnosis.label_in("zh-hans" if chinese else "en"),
             "diagnosed_on": min(diagnosed, today),
-            "treatment_phase": rng.choice(
-                ["induction", "consolidation", "maintenance", "dialysis", "transfusion", "surgery"]
-            ),
-            "expected_treatment_months": rng.choice([6, 12, 24, 30, 36]),
+            "treatment_phase": rng.choice(phases),
+            "expected_treatment_months": rng.choice(months),
             "prognosis": rng.choice(["good", "guarded", "uncertain", "poor"]),
         },
         "caregiver": {
-            "full_name": _adult_name(rng, caregiver_surname, chinese),
+            "full_name": _adult_name(rng, caregiver_surname, chinese, relationship),
             "sex": "male" if relationship == "father" else "female",
             "birth_year": today.year - rng.randint(24, 62 if relationship == "grandmother" else 45),
             "relationship": relationship,
@@ -264,7 +303,8 @@ def ensure_staff(passwords: dict[str, str]) -> dict[str, User]:
 def add_families(
     count: int, *, staff: dict[str, User], seed: int = 2026, today: dt.date | None = None
 ) -> int:
-    """Open `count` synthetic cases through the services and walk them through phases."""
+    """Open `count` synthetic cases through the services and walk them through phases; the
+    first `CASEWORK_CASES` with their casework (buoy/demo/casework.py), the rest bare."""
     rng = random.Random(seed)  # fixed seed: the same department every time
     today = today or timezone.localdate()
     wards = {w.code: w for w in Ward.objects.all()}
@@ -273,13 +313,18 @@ def add_families(
         "cardio-renal": [staff["demo-worker-3"]],
     }
     supervisor = staff["demo-supervisor"]
-    final_phases = [*PHASE_PATH, Phase.CLOSED, Phase.FOLLOW_UP]
+    with_casework: list[tuple[Case, Phase]] = []
     for index in range(count):
         ward_code = "haem-onc" if index % 3 != 2 else "cardio-renal"
         # demo-worker gets every other haem-onc case, so it has a real caseload
         worker = workers_by_ward[ward_code][index % len(workers_by_ward[ward_code])]
-        people = family(rng, today)
-        opened = today - dt.timedelta(days=rng.randint(7, 700))
+        people = family(rng, today, ward=ward_code)
+        target = TARGET_PHASES[index % len(TARGET_PHASES)]
+        casework = index < CASEWORK_CASES
+        if casework:
+            opened = opening_day(target, rng, today)
+        else:
+            opened = today - dt.timedelta(days=rng.randint(7, 700))
         with transaction.atomic():
             case = case_services.open_case(
                 actor=worker,
@@ -289,8 +334,10 @@ def add_families(
                 child=people["child"],
                 caregiver=people["caregiver"],
             )
-            target = final_phases[index % len(final_phases)]
-            _walk_to(case, target, worker, rng, today)
+            if casework:
+                with_casework.append((case, target))
+            else:
+                _walk_to(case, target, worker, rng, today)
             if index % 4 == 0:
                 case_services.write_note(
                     actor=worker,
@@ -310,7 +357,7 @@ def add_families(
                 case_services.record_costs(
                     actor=worker,
                     case=case,
-                    recorded_on=today,
+                    recorded_on=min(today, opened + dt.timedelta(days=3)),
                     amounts={
                         "out_of_pocket_to_date": Decimal(rng.randint(20, 400) * 1000),
                         "monthly_out_of_pocket": Decimal(rng.randint(2, 30) * 1000),
@@ -323,6 +370,7 @@ def add_families(
                 case_services.reassign_case(
                     actor=supervisor, case=case, worker=worker, shared_with=[supervisor]
                 )
+    add_casework(with_casework, staff=staff, seed=seed, today=today)
     return count
 
 
@@ -410,7 +458,12 @@ def add_research_study(staff: dict[str, User]) -> Project:
     study = coding_services.start_project(
         actor=researcher, name=STUDY, description=STUDY_DESCRIPTION
     )
-    open_cases = Case.objects.exclude(phase__in=[Phase.CLOSED, Phase.FOLLOW_UP]).order_by("pk")
+    # families just opened, whose intake interview is this one (the others have theirs)
+    open_cases = (
+        Case.objects.exclude(phase__in=[Phase.CLOSED, Phase.FOLLOW_UP])
+        .filter(transcripts__isnull=True)
+        .order_by("pk")
+    )
     for chinese in (True, False):
         language = "zh-hans" if chinese else "en"
         case = open_cases.filter(caregivers__preferred_language=language).first()
@@ -440,41 +493,6 @@ def add_research_study(staff: dict[str, User]) -> Project:
     return study
 
 
-def add_safety_screenings(staff: dict[str, User]) -> list[SafetyAlert]:
-    """PHQ-9 screenings of two of demo-worker's open cases whose caregivers answered item 9
-    above 0: one alert still open, one handled with a record of what was done."""
-    worker = staff["demo-worker"]
-    phq9 = current_instrument("phq9")
-    baseline = Timepoint.objects.get(code="baseline")
-    chosen = Case.objects.filter(assigned_worker=worker, phase__in=OPEN_PHASES).order_by("id")
-    alerts: list[SafetyAlert] = []
-    for number, case in enumerate(chosen[:2]):
-        caregiver = case.caregivers.order_by("-is_primary", "id").first()
-        assert caregiver is not None
-        assessment = instrument_services.start_assessment(
-            actor=worker,
-            case=case,
-            caregiver=caregiver,
-            instrument_version=phq9,
-            timepoint=baseline,
-        )
-        answers: dict[str, int] = {item.id: 1 for item in phq9.instrument().scored_items}
-        answers["item9"] = 1 + number
-        instrument_services.record_answers(
-            actor=worker, assessment=assessment, answers=answers, complete=True
-        )
-        alerts.extend(SafetyAlert.objects.filter(assessment=assessment))
-    if len(alerts) == 2:
-        # The first stays open; the second was handled the same day by the worker.
-        instrument_services.handle_alert(
-            actor=worker,
-            alert=alerts[1],
-            actions=[HandlingAction.CAREGIVER_CONTACTED, HandlingAction.SAFETY_PLAN_MADE],
-            note="Met the mother on the ward; safety plan written with her, sister stays tonight.",
-        )
-    return alerts
-
-
 def load_demo_department(home: Path, *, cases: int = 40) -> DemoResult:
     """Create the demo wards, staff and families; families only into an empty case table."""
     passwords = demo_passwords(home)
@@ -483,5 +501,4 @@ def load_demo_department(home: Path, *, cases: int = 40) -> DemoResult:
     if not Case.objects.exists():
         added = add_families(cases, staff=staff)
         add_research_study(staff)
-        add_safety_screenings(staff)
     return DemoResult(cases=added, passwords_file=home / "demo-passwords.txt", passwords=passwords)
