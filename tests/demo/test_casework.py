@@ -58,9 +58,7 @@ def _cdrisc10(case: Case, timepoint: str) -> Assessment | None:
 
 def _coders(transcript: Transcript) -> set[str]:
     return set(
-        CodedSegment.objects.filter(transcript=transcript).values_list(
-            "coder__username", flat=True
-        )
+        CodedSegment.objects.filter(transcript=transcript).values_list("coder__username", flat=True)
     )
 
 
@@ -95,14 +93,16 @@ def _check_worker_cases(worker: User) -> None:
         assert 2 <= len(goals) <= 3
         for goal in goals:
             levels = [getattr(goal, name) for name in goal.LEVEL_FIELDS]
-            assert len(levels) == 5 and all(levels)
+            assert len(levels) == 5
+            assert all(levels)
             assert bool(re.search(r"[\u4e00-\u9fff]", goal.text)) == chinese
         assert 1 <= GoalReview.objects.filter(plan=plan).count() <= 3
         sessions = Session.objects.filter(case=case)
         assert 2 <= sessions.count() <= 8
         for session in sessions:
             assert session.techniques.exists()
-            assert session.distress_after is not None and session.distress_before is not None
+            assert session.distress_after is not None
+            assert session.distress_before is not None
             assert session.distress_after <= session.distress_before
         assert SuggestionDecision.objects.filter(case=case, accepted=True).exists()
         assert SuggestionDecision.objects.filter(case=case, accepted=False).exists()
@@ -119,7 +119,8 @@ def _check_closed_cases() -> None:
     intake_codes: set[str] = set()
     for case in closed:
         baseline, post = _cdrisc10(case, "baseline"), _cdrisc10(case, "post")
-        assert baseline is not None and post is not None
+        assert baseline is not None
+        assert post is not None
         changes.append(_total(post) - _total(baseline))
         assert not case.closed_without_post_reason  # closed after its post-assessment
         assert GoalReview.objects.filter(plan__case=case).exists()
@@ -161,6 +162,7 @@ def _dated(case: Case) -> list[tuple[str, dt.date]]:
     steps: list[tuple[str, dt.date]] = []
     for transcript in case.transcripts.filter(deidentified_from__isnull=True):
         assert transcript.interview_date is not None
+        assert transcript.timepoint is not None
         steps.append((f"interview {transcript.timepoint.code}", transcript.interview_date))
         steps += [
             ("coded", day(s.created_at)) for s in CodedSegment.objects.filter(transcript=transcript)
@@ -174,7 +176,10 @@ def _dated(case: Case) -> list[tuple[str, dt.date]]:
     steps += [("review", r.reviewed_on) for r in GoalReview.objects.filter(plan__case=case)]
     for referral in Referral.objects.filter(case=case):
         steps += [("referred", d) for d in (referral.proposed_on, referral.made_on) if d]
-    steps += [("phase", day(c.changed_at)) for c in PhaseChange.objects.filter(case=case)]
+    steps += [
+        ("phase", day(c.changed_at))
+        for c in PhaseChange.objects.filter(case=case).exclude(to_phase="follow_up")
+    ]
     steps += [("decided", day(d.decided_at)) for d in SuggestionDecision.objects.filter(case=case)]
     return steps
 
@@ -186,6 +191,10 @@ def _check_dates() -> None:
         last = case.closed_on or today
         wrong = [(what, d) for what, d in steps if not case.opened_on <= d <= last]
         assert wrong == [], (case.pk, case.opened_on, case.closed_on, wrong)
+        # followed up after closing, by today
+        for change in PhaseChange.objects.filter(case=case, to_phase="follow_up"):
+            assert case.closed_on is not None
+            assert case.closed_on < timezone.localdate(change.changed_at) <= today
         if not steps or case.phase == "intake":
             continue
         first = {what: min(d for w, d in steps if w == what) for what, _ in steps}
@@ -293,14 +302,12 @@ def test_caregivers_are_named_as_their_relationship_and_children_treated_for_the
     tmp_path: Path,
 ) -> None:
     load_demo_department(tmp_path, cases=22)
-    relationships = Counter()
+    relationships: Counter[str] = Counter()
     for case in Case.objects.select_related("child", "ward"):
         caregiver = case.caregivers.get()
         relationships[caregiver.relationship] += 1
         language = "zh" if caregiver.preferred_language == "zh-hans" else "en"
-        given = (
-            caregiver.full_name[1:] if language == "zh" else caregiver.full_name.split()[0]
-        )
+        given = caregiver.full_name[1:] if language == "zh" else caregiver.full_name.split()[0]
         assert given in ADULT_GIVEN[language, caregiver.relationship], caregiver.full_name
         assert caregiver.sex == ("male" if caregiver.relationship == "father" else "female")
         diagnosis = known_diagnosis(case.child.diagnosis_code)
@@ -326,4 +333,6 @@ def test_every_coded_phrase_of_the_demo_interviews_is_in_its_answer() -> None:
     for aim in interviews.GOALS_ZH:
         for chinese in (True, False):
             text, levels = interviews.goal_texts(aim, chinese=chinese)
-            assert text and len(levels) == 5 and len(set(levels)) == 5
+            assert text
+            assert len(levels) == 5
+            assert len(set(levels)) == 5
