@@ -470,7 +470,9 @@ def add_research_study(staff: dict[str, User]) -> Project:
     )
     for chinese in (True, False):
         language = "zh-hans" if chinese else "en"
-        case = open_cases.filter(caregivers__preferred_language=language).first()
+        in_language = open_cases.filter(caregivers__preferred_language=language)
+        # the interview has a parent speak of the grandparents' help: a mother's, if one
+        case = in_language.filter(caregivers__relationship="mother").first() or in_language.first()
         if case is None:
             continue  # a demo of a few families may have none in this language
         worker = case.assigned_worker

@@ -232,11 +232,11 @@ def test_the_demo_holds_a_departments_casework_with_every_date_in_its_place(
 def _fingerprint() -> list[Any]:
     """The demo's content without database ids."""
     rows: list[Any] = []
-    for case in Case.objects.order_by("reference"):
+    # in the order opened (case numbers and ids come from sequences a rollback does not undo)
+    for case in Case.objects.order_by("pk"):
         caregiver = case.caregivers.get()
         rows.append(
             (
-                case.reference,
                 case.phase,
                 case.opened_on,
                 case.closed_on,
@@ -294,7 +294,7 @@ def test_two_builds_of_the_demo_hold_the_same_casework(tmp_path: Path) -> None:
             prints.append(_fingerprint())
             transaction.set_rollback(True)
     assert len(prints[0]) == 12
-    assert any(row[7] for row in prints[0])  # coded interviews are part of what is compared
+    assert any(row[6] for row in prints[0])  # coded interviews are part of what is compared
     assert prints[0] == prints[1]
 
 
