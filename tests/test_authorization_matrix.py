@@ -197,6 +197,14 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "plans:plan_versions": ("get", {}, CASE_PAGE),
     "plans:plan_review": ("get", {}, CASE_PAGE),
     # --- plans: sessions and support groups (views/sessions.py) -------------------------
+    "plans:session_list": ("get", {}, CASE_PAGE),
+    "plans:session_new": ("get", {}, CASE_PAGE),
+    "plans:session_detail": ("get", {}, CASE_PAGE),
+    "plans:group_attendance_new": ("get", {}, CASE_PAGE),
+    # a meeting names no family: every case worker and supervisor sees the meetings
+    "plans:group_list": ("get", {}, CASEWORK_PAGE),
+    "plans:group_new": ("get", {}, CASEWORK_PAGE),
+    "plans:group_detail": ("get", {}, CASEWORK_PAGE),
     # --- plans: referrals (views/referrals.py) ------------------------------------------
     # --- plans: technique library, resources, suggestion rules (views/library.py) -------
     # --- plans: suggestion rules (views/rules.py) ---------------------------------------

@@ -71,7 +71,23 @@ _plans: list = [
 ]
 
 # Sessions and support groups (views/sessions.py).
-_sessions: list = []
+_sessions: list = [
+    path("cases/<int:case_id>/sessions/", sessions.session_list, name="session_list"),
+    path("cases/<int:case_id>/sessions/new/", sessions.session_new, name="session_new"),
+    path(
+        "cases/<int:case_id>/sessions/<int:session_id>/",
+        sessions.session_detail,
+        name="session_detail",
+    ),
+    path(
+        "cases/<int:case_id>/support-groups/attendance/",
+        sessions.group_attendance_new,
+        name="group_attendance_new",
+    ),
+    path("support-groups/", sessions.group_list, name="group_list"),
+    path("support-groups/new/", sessions.group_new, name="group_new"),
+    path("support-groups/<int:group_session_id>/", sessions.group_detail, name="group_detail"),
+]
 
 # Referrals of a case (views/referrals.py).
 _referrals: list = []
