@@ -90,10 +90,30 @@ _sessions: list = [
 ]
 
 # Referrals of a case (views/referrals.py).
-_referrals: list = []
+_referrals: list = [
+    path("cases/<int:case_id>/referrals/", referrals.referral_list, name="referral_list"),
+    path("cases/<int:case_id>/referrals/new/", referrals.referral_new, name="referral_new"),
+    path(
+        "cases/<int:case_id>/referrals/<int:referral_id>/",
+        referrals.referral_detail,
+        name="referral_detail",
+    ),
+]
 
 # Technique library, resource directory, suggestion rules (views/library.py).
-_library: list = []
+_library: list = [
+    path("techniques/", library.technique_list, name="technique_list"),
+    path("techniques/new/", library.technique_new, name="technique_new"),
+    path("techniques/<int:technique_id>/", library.technique_edit, name="technique_edit"),
+    path(
+        "techniques/<int:technique_id>/offered/",
+        library.technique_offer,
+        name="technique_offer",
+    ),
+    path("resources/", library.resource_list, name="resource_list"),
+    path("resources/new/", library.resource_new, name="resource_new"),
+    path("resources/<int:resource_id>/", library.resource_edit, name="resource_edit"),
+]
 
 # The department's suggestion rules (views/rules.py).
 _rules: list = [
