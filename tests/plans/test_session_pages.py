@@ -8,6 +8,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
+from django.template.loader import render_to_string
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,12 +19,16 @@ from buoy.audit.models import AuditEvent
 from buoy.cases.models import Caregiver, Case
 from buoy.plans.models import GroupAttendance, GroupSession, Session, Technique
 from buoy.plans.services import (
+    add_resource,
     make_plan,
     record_group_attendance,
     record_group_session,
     record_session,
+    refer_case,
     update_technique,
 )
+from buoy.plans.views import referrals as referral_pages
+from buoy.plans.views import sessions as session_pages
 from tests.conftest import logged_in
 
 pytestmark = pytest.mark.django_db
@@ -443,3 +450,42 @@ def test_researchers_and_administrators_have_no_support_group_pages(
             == 403
         )
     assert GroupSession.objects.count() == 1
+
+
+def _section_queries(user: User, case: Case) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        for part, template in (
+            (session_pages, "plans/section/sessions.html"),
+            (referral_pages, "plans/section/referrals.html"),
+        ):
+            context = {"case": case, "language": "en", **part.section_context(user, case)}
+            render_to_string(template, context)
+    return len(queries)
+
+
+def test_the_sections_queries_do_not_grow_with_sessions_attendance_or_referrals(
+    alice_worker: User, carol_supervisor: User, month_old_case: Case, mother: Caregiver
+) -> None:
+    fund = add_resource(actor=carol_supervisor, name="Fund", kind="charity_fund")
+
+    def add_one(days: int) -> None:
+        record_session(
+            actor=alice_worker,
+            case=month_old_case,
+            held_on=TODAY() - dt.timedelta(days=days),
+            minutes=30,
+            mode="office",
+            caregivers=[mother],
+            techniques=["eco-map", "cognitive-reframing"],
+        )
+        group = record_group_session(actor=carol_supervisor, held_on=TODAY(), minutes=60)
+        record_group_attendance(
+            actor=alice_worker, group_session=group, case=month_old_case, caregiver=mother
+        )
+        refer_case(actor=alice_worker, case=month_old_case, resource=fund)
+
+    add_one(1)
+    with_one = _section_queries(alice_worker, month_old_case)
+    for days in range(2, 8):
+        add_one(days)
+    assert _section_queries(alice_worker, month_old_case) == with_one
