@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from buoy.plans.views import (  # noqa: F401
+from buoy.plans.views import (
     library,
     maps,
     plans,
