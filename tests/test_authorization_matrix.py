@@ -197,8 +197,32 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "plans:plan_versions": ("get", {}, CASE_PAGE),
     "plans:plan_review": ("get", {}, CASE_PAGE),
     # --- plans: sessions and support groups (views/sessions.py) -------------------------
+    "plans:session_list": ("get", {}, CASE_PAGE),
+    "plans:session_new": ("get", {}, CASE_PAGE),
+    "plans:session_detail": ("get", {}, CASE_PAGE),
+    "plans:group_attendance_new": ("get", {}, CASE_PAGE),
+    # a meeting names no family: every case worker and supervisor sees the meetings
+    "plans:group_list": ("get", {}, CASEWORK_PAGE),
+    "plans:group_new": ("get", {}, CASEWORK_PAGE),
+    "plans:group_detail": ("get", {}, CASEWORK_PAGE),
     # --- plans: referrals (views/referrals.py) ------------------------------------------
+    "plans:referral_list": ("get", {}, CASE_PAGE),
+    "plans:referral_new": ("get", {}, CASE_PAGE),
+    "plans:referral_detail": ("get", {}, CASE_PAGE),
     # --- plans: technique library, resources, suggestion rules (views/library.py) -------
+    # the library names no one: every role reads it; supervisors and administrators keep it
+    "plans:technique_list": ("get", {}, answers(200, 200, 200, 200, 200, 200, LOGIN)),
+    "plans:technique_new": ("get", {}, answers(403, 403, 200, 403, 403, 200, LOGIN)),
+    "plans:technique_edit": ("get", {}, answers(403, 403, 200, 403, 403, 200, LOGIN)),
+    "plans:technique_offer": (
+        "post",
+        {"active": "true"},
+        answers(403, 403, 302, 403, 403, 302, LOGIN),
+    ),
+    # the directory: case staff read it to refer families, its keepers keep it
+    "plans:resource_list": ("get", {}, answers(200, 200, 200, 200, 403, 200, LOGIN)),
+    "plans:resource_new": ("get", {}, answers(403, 403, 200, 403, 403, 200, LOGIN)),
+    "plans:resource_edit": ("get", {}, answers(403, 403, 200, 403, 403, 200, LOGIN)),
     # --- plans: suggestion rules (views/rules.py) ---------------------------------------
     # the rules name no one; supervisors and administrators keep them (can_keep_suggestion_rules)
     "plans:rules": ("get", {}, answers(403, 403, 200, 403, 403, 200, LOGIN)),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from buoy.plans.views import (  # noqa: F401
+from buoy.plans.views import (
     library,
     maps,
     plans,
@@ -71,13 +71,49 @@ _plans: list = [
 ]
 
 # Sessions and support groups (views/sessions.py).
-_sessions: list = []
+_sessions: list = [
+    path("cases/<int:case_id>/sessions/", sessions.session_list, name="session_list"),
+    path("cases/<int:case_id>/sessions/new/", sessions.session_new, name="session_new"),
+    path(
+        "cases/<int:case_id>/sessions/<int:session_id>/",
+        sessions.session_detail,
+        name="session_detail",
+    ),
+    path(
+        "cases/<int:case_id>/support-groups/attendance/",
+        sessions.group_attendance_new,
+        name="group_attendance_new",
+    ),
+    path("support-groups/", sessions.group_list, name="group_list"),
+    path("support-groups/new/", sessions.group_new, name="group_new"),
+    path("support-groups/<int:group_session_id>/", sessions.group_detail, name="group_detail"),
+]
 
 # Referrals of a case (views/referrals.py).
-_referrals: list = []
+_referrals: list = [
+    path("cases/<int:case_id>/referrals/", referrals.referral_list, name="referral_list"),
+    path("cases/<int:case_id>/referrals/new/", referrals.referral_new, name="referral_new"),
+    path(
+        "cases/<int:case_id>/referrals/<int:referral_id>/",
+        referrals.referral_detail,
+        name="referral_detail",
+    ),
+]
 
 # Technique library, resource directory, suggestion rules (views/library.py).
-_library: list = []
+_library: list = [
+    path("techniques/", library.technique_list, name="technique_list"),
+    path("techniques/new/", library.technique_new, name="technique_new"),
+    path("techniques/<int:technique_id>/", library.technique_edit, name="technique_edit"),
+    path(
+        "techniques/<int:technique_id>/offered/",
+        library.technique_offer,
+        name="technique_offer",
+    ),
+    path("resources/", library.resource_list, name="resource_list"),
+    path("resources/new/", library.resource_new, name="resource_new"),
+    path("resources/<int:resource_id>/", library.resource_edit, name="resource_edit"),
+]
 
 # The department's suggestion rules (views/rules.py).
 _rules: list = [

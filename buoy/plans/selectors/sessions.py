@@ -45,12 +45,14 @@ def get_session_for(
     return found
 
 
-def sessions_of(user: User, case: Case) -> list[Session]:
-    """A case's sessions, newest first, with who took part, techniques and goals (a fixed
-    number of queries). The listing is audited (`plans.session.listed`)."""
-    shown = list(
-        _with_details(sessions_visible_to(user).filter(case=case)).order_by("-held_on", "-pk")
+def sessions_of(user: User, case: Case, *, limit: int | None = None) -> list[Session]:
+    """A case's sessions, newest first (the `limit` newest, if given: the case page shows the
+    latest few), with who took part, techniques and goals (a fixed number of queries). The
+    listing is audited (`plans.session.listed`: the ids shown)."""
+    sessions = _with_details(sessions_visible_to(user).filter(case=case)).order_by(
+        "-held_on", "-pk"
     )
+    shown = list(sessions if limit is None else sessions[:limit])
     record_listed(user=user, action="plans.session.listed", subject=case, shown=shown)
     return shown
 
