@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from buoy.plans.domain import maps, referrals, sessions
 from buoy.plans.domain.abilities import ABILITIES
@@ -83,11 +84,12 @@ class ResourceKind(models.TextChoices):
 
 
 class ReferralStatus(models.TextChoices):
-    PROPOSED = referrals.PROPOSED, _("Proposed")
-    MADE = referrals.MADE, _("Made")
-    ACCEPTED = referrals.ACCEPTED, _("Accepted")
-    DECLINED = referrals.DECLINED, _("Declined")
-    COMPLETED = referrals.COMPLETED, _("Completed")
+    # A context: "Made" and "Accepted" name other things elsewhere (a plan made, a suggestion).
+    PROPOSED = referrals.PROPOSED, pgettext_lazy("referral status", "Proposed")
+    MADE = referrals.MADE, pgettext_lazy("referral status", "Made")
+    ACCEPTED = referrals.ACCEPTED, pgettext_lazy("referral status", "Accepted")
+    DECLINED = referrals.DECLINED, pgettext_lazy("referral status", "Declined")
+    COMPLETED = referrals.COMPLETED, pgettext_lazy("referral status", "Completed")
 
 
 class SuggestionKind(models.TextChoices):
