@@ -5,6 +5,8 @@ nothing saved; the accepted suggestions the plan form prefills from; who may."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -14,8 +16,9 @@ from buoy.audit.models import AuditEvent
 from buoy.cases.models import Caregiver, Case
 from buoy.coding.models import Project
 from buoy.plans.models import FactorMap, SuggestionDecision
-from buoy.plans.selectors import accepted_suggestions
+from buoy.plans.selectors import accepted_suggestions, suggestions_for
 from buoy.plans.services import decide_suggestion, save_factor_map
+from buoy.plans.views.suggestions import SECTION_SUGGESTIONS
 from tests.conftest import logged_in
 from tests.plans.conftest import cdrisc10
 
@@ -181,6 +184,25 @@ def test_the_case_section_shows_the_current_suggestions_with_their_triggers(
     assert "Risk factor R-ECO-01" in text
     case_page = reverse("cases:detail", kwargs={"case_id": alice_case.pk})
     assert f'name="next" value="{case_page}"' in text
+
+
+def test_the_case_section_shows_only_a_few_undecided_suggestions_briefly(
+    alice: Client, alice_worker: User, alice_case: Case, mother: Caregiver, debt_map: FactorMap
+) -> None:
+    section = reverse("plans:case_section", kwargs={"case_id": alice_case.pk})
+    every = suggestions_for(alice_worker, alice_case, mother).suggestions
+    assert len(every) > SECTION_SUGGESTIONS  # debt raises more than the section shows
+    decide_suggestion(
+        actor=alice_worker, case=alice_case, key=every[0].key, accepted=True, caregiver=mother
+    )
+    text = alice.get(section).content.decode()
+    shown = re.findall(r'data-key="([^"]+)"', text)
+    assert every[0].key not in shown  # decided: it is on the suggestions page, not here
+    assert shown == [s.key for s in every[1:]][:SECTION_SUGGESTIONS]
+    assert f"{len(every) - 1} suggestions await a decision; 1 decided." in text
+    assert '<details class="rule">' not in text  # the rules are on the suggestions page
+    page = alice.get(url(alice_case, mother, "suggestions")).content.decode()
+    assert '<details class="rule">' in page
 
 
 def test_accepted_suggestions_are_those_whose_latest_decision_is_accept(

@@ -251,8 +251,12 @@ def _one_suggestion(
             "caregiver": caregiver,
             "errors": errors,
             "next": request.POST.get("next", ""),
+            "compact": request.POST.get("compact") == "1",
         },
     )
+
+
+SECTION_SUGGESTIONS = 3  # suggestions awaiting a decision shown on the case page, per caregiver
 
 
 def section_context(user: User, case: Case) -> dict[str, Any]:
@@ -261,10 +265,16 @@ def section_context(user: User, case: Case) -> dict[str, Any]:
     rows = []
     for caregiver in case.caregivers.order_by("-is_primary", "pk"):
         found = selectors.suggestions_for(user, case, caregiver)
+        items = suggestion_items(found)
+        # The case page shows what still awaits a decision, briefly; the suggestions page has
+        # every suggestion with its detail and rules.
+        waiting = [item for item in items if item["decision"] is None]
         rows.append(
             {
                 "caregiver": caregiver,
-                "items": suggestion_items(found),
+                "items": waiting[:SECTION_SUGGESTIONS],
+                "waiting": len(waiting),
+                "decided": len(items) - len(waiting),
                 "link": suggestions_url(case.pk, caregiver.pk),
             }
         )
