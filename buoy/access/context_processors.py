@@ -12,6 +12,9 @@ from buoy.access.domain.roles import (
     can_manage_accounts,
     can_manage_instruments,
     can_read_audit,
+    can_read_resource_directory,
+    can_read_technique_library,
+    can_run_support_groups,
     can_see_department_counts,
     can_see_identifiable_cases,
     can_see_overdue_in_wards,
@@ -34,5 +37,8 @@ def role(request: HttpRequest) -> dict[str, Any]:
             "overview": can_see_department_counts(user_role),
             "overdue": can_see_overdue_in_wards(user_role),
             "suggestion_rules": can_keep_suggestion_rules(user_role),
+            "techniques": can_read_technique_library(user_role),
+            "resources": can_read_resource_directory(user_role),
+            "support_groups": can_run_support_groups(user_role),
         }
     }

@@ -89,6 +89,7 @@ def test_a_worker_records_a_session_and_lands_on_its_page(
     assert list(session.goals.all()) == [goal]
     assert session.distress_before == 7
     assert session.distress_after == 4
+    assert session.next_session_on is None  # not planned: the form left it empty
     page = client.get(response["Location"]).content.decode()
     assert "她说出了三件担心的事。" in page
     assert "Eco-map" in page or "eco-map" in page.lower()
@@ -96,6 +97,21 @@ def test_a_worker_records_a_session_and_lands_on_its_page(
     assert "7 / 10" in page
     assert "4 / 10" in page
     assert "Father" in page
+
+
+def test_the_next_session_planned_is_kept_and_shown_on_the_today_page(
+    alice_worker: User, month_old_case: Case
+) -> None:
+    client = logged_in(alice_worker)
+    day = TODAY() + dt.timedelta(days=2)
+    form = session_form(month_old_case, next_session_on=day.isoformat())
+    response = client.post(new_session_url(month_old_case), form)
+    assert response.status_code == 302
+    assert Session.objects.get().next_session_on == day
+    assert day.isoformat() in client.get(response["Location"]).content.decode()
+    today = client.get(reverse("plans:today")).content.decode()
+    assert month_old_case.reference in today
+    assert day.isoformat() in today
 
 
 def test_the_form_offers_the_case_caregivers_active_techniques_and_the_plan_goals(
@@ -142,6 +158,12 @@ def test_technique_names_are_offered_in_the_pages_language(
         ({"family_members": ["cousin"]}, "family_members", "Choose family members"),
         ({"caregivers": [], "family_members": []}, "caregivers", "Say who took part."),
         ({"minutes": "an hour"}, "minutes", "Enter a whole number."),
+        (
+            {"next_session_on": (TODAY() - dt.timedelta(days=5)).isoformat()},
+            "next_session_on",
+            "The next session cannot be planned before this session's day.",
+        ),
+        ({"next_session_on": "next week"}, "next_session_on", "Enter a valid date."),
     ],
 )
 def test_bad_session_input_is_refused_on_its_field_and_nothing_is_saved(

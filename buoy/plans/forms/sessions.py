@@ -78,6 +78,12 @@ class SessionForm(forms.Form):
         widget=forms.NumberInput({"inputmode": "numeric"}),
     )
     next_steps = _text(_("Next steps"))
+    next_session_on = forms.DateField(
+        label=_("Next session planned on"),
+        required=False,
+        help_text=_("It appears on your today page when it comes near."),
+        widget=DateInput(),
+    )
 
     def __init__(
         self,

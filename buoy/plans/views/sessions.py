@@ -119,6 +119,7 @@ def session_new(request: HttpRequest, case_id: int) -> HttpResponse:
                 distress_before=data["distress_before"],
                 distress_after=data["distress_after"],
                 next_steps=data["next_steps"],
+                next_session_on=data["next_session_on"],
             )
         except InvalidInput as error:
             add_service_errors(form, error)
