@@ -503,6 +503,7 @@ def test_a_session_is_recorded_and_read_back(
             distress_before=7,
             distress_after=4,
             homework="write down three things",
+            next_session_on=str(timezone.localdate() + dt.timedelta(days=7)),
         ),
     )
     assert response.status_code == 201, response.json()
@@ -514,6 +515,7 @@ def test_a_session_is_recorded_and_read_back(
         [mother.pk],
     )
     assert (body["distress_before"], body["distress_after"]) == (7, 4)
+    assert body["next_session_on"] == str(timezone.localdate() + dt.timedelta(days=7))
     assert not AuditEvent.objects.filter(action="plans.session.viewed").exists()
     read = client.get(f"/api/v1/sessions/{body['id']}/").json()
     assert read["homework"] == "write down three things"
@@ -538,6 +540,8 @@ def test_a_session_is_recorded_and_read_back(
         ({"distress_after": 11}, "distress_after"),
         ({"family_members": ["neighbour"]}, "family_members"),
         ({"caregivers": [2**70]}, "caregivers"),
+        ({"next_session_on": "BEFORE_OPENING"}, "next_session_on"),
+        ({"next_session_on": "soon"}, "next_session_on"),
     ],
 )
 def test_a_bad_session_is_refused_on_its_field_and_nothing_is_saved(
@@ -552,6 +556,8 @@ def test_a_bad_session_is_refused_on_its_field_and_nothing_is_saved(
         change = {"held_on": str(timezone.localdate() + dt.timedelta(days=1))}
     if change.get("held_on") == "BEFORE_OPENING":
         change = {"held_on": str(month_old_case.opened_on - dt.timedelta(days=1))}
+    if change.get("next_session_on") == "BEFORE_OPENING":  # before the session's own day
+        change = {"next_session_on": str(month_old_case.opened_on - dt.timedelta(days=1))}
     if change.get("techniques") == ["INACTIVE"]:
         withdrawn = Technique.objects.get(code="eco-map")
         services.update_technique(

@@ -46,7 +46,7 @@ class SessionSerializer(serializers.ModelSerializer):
         fields = [
             "id", "case", "held_on", "minutes", "mode", "caregivers", "family_members",
             "techniques", "goals", "notes", "homework", "distress_before", "distress_after",
-            "next_steps", "recorded_by", "recorded_at",
+            "next_steps", "next_session_on", "recorded_by", "recorded_at",
         ]  # fmt: skip
         read_only_fields = fields
 
@@ -93,6 +93,12 @@ class SessionRecordSerializer(serializers.Serializer):
     distress_before = _distress()
     distress_after = _distress()
     next_steps = _text()
+    next_session_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The day agreed for the next session; not before this one (the today page).",
+    )
 
 
 @extend_schema(parameters=[id_parameter("case", "Only this case's sessions.")])
@@ -123,7 +129,8 @@ class SessionViewSet(ListedRecords):
         """Record a session. Refused (400, naming the field) for a day in the future or before
         the case opened (`held_on`), a length outside 1–600 minutes, nobody taking part, a
         caregiver of another case, a technique the library lacks or no longer offers
-        (`techniques`), a goal not of this case's plans, distress outside 0–10."""
+        (`techniques`), a goal not of this case's plans, distress outside 0–10, or a next
+        session planned before this one (`next_session_on`)."""
         user = user_of(request)
         data = dict(parse(SessionRecordSerializer, request))
         case = visible_case(user, data.pop("case"))
