@@ -233,7 +233,7 @@ EXPECTED: dict[str, tuple[str, dict[str, Any], dict[str, Any]]] = {
     "plans:today": ("get", {}, CASEWORK_PAGE),
     # supervisors only (can_see_overdue_in_wards): workers see their own on the today page
     "plans:overdue": ("get", {}, answers(403, 403, 200, 403, 403, 403, LOGIN)),
-    # --- plans: API (plans/api.py) -------------------------------------------------------
+    # --- plans: API (plans/api/) ---------------------------------------------------------
     "factor-list": ("get", {}, CASE_API_LIST),
     "factor-detail": ("get", {}, CASE_API_RECORD),
     # an empty body names no case: 400 for all case staff
