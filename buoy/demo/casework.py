@@ -798,6 +798,10 @@ class Casework:
             day = day + dt.timedelta(days=self.rng.randint(5, 10))
         for session, held_on in made:
             _stamp(Session, session, recorded_at=_at(held_on, 17))
+        if course.target is Phase.INTERVENTION:
+            # The next session agreed a week after the last: due soon, or passed, on today.
+            last, held_on = made[-1]
+            _stamp(Session, last, next_session_on=held_on + dt.timedelta(days=7))
         course.sessions = [held_on for _session, held_on in made]
         return course.sessions[-1]
 

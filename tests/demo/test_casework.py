@@ -107,6 +107,14 @@ def _check_worker_cases(worker: User) -> None:
         assert SuggestionDecision.objects.filter(case=case, accepted=True).exists()
         assert SuggestionDecision.objects.filter(case=case, accepted=False).exists()
         assert Referral.objects.filter(case=case).exists()
+        planned = sessions.exclude(next_session_on__isnull=True)
+        if case.phase == "intervention":  # the next session agreed at the last one
+            last = sessions.order_by("-held_on", "-pk")[0]
+            assert list(planned) == [last]
+            assert last.next_session_on is not None
+            assert last.next_session_on > last.held_on
+        else:
+            assert not planned.exists()
     assert languages == {"zh-hans", "en"}
     full = [c for c in worked if c.phase not in ("assessment", "planning")]
     assert sum(4 <= Session.objects.filter(case=c).count() <= 8 for c in full) >= len(full) * 0.8
