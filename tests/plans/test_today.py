@@ -247,6 +247,10 @@ def test_the_supervisor_sees_what_is_overdue_in_the_ward_by_worker(
     page = response.content.decode()
     assert alice_worker.display_name() in page
     assert reverse("cases:detail", args=[early_case.pk]) in page
+    assert "Sessions whose day has passed" in page
+    assert "Sessions coming up" not in page  # the today page's heading, not this one's
+    today = logged_in(alice_worker).get(reverse("plans:today")).content.decode()
+    assert "Sessions coming up" in today
     event = AuditEvent.objects.filter(action="plans.overdue.listed").get()
     assert event.actor == carol_supervisor
     assert event.context["sessions"] == [passed.pk]
