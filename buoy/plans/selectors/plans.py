@@ -22,6 +22,7 @@ from buoy.plans.selectors.maps import latest_map
 from buoy.plans.selectors.suggestions import (
     CaregiverSuggestions,
     SuggestionShown,
+    accepted_in,
     suggestions_for,
 )
 
@@ -265,12 +266,4 @@ def accepted_goal_suggestions(
         .exclude(suggestion_key="")
         .values_list("suggestion_key", flat=True)
     )
-    accepted = [
-        shown
-        for shown in found.suggestions
-        if shown.kind == GOAL
-        and shown.decision is not None
-        and shown.decision.accepted
-        and shown.key not in used
-    ]
-    return found, accepted
+    return found, [shown for shown in accepted_in(found, kind=GOAL) if shown.key not in used]

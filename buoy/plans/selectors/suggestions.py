@@ -189,7 +189,15 @@ def accepted_suggestions(
     draft text and its ability or factor; `key` goes into the goal's `suggestion_key`). A
     suggestion accepted once but no longer raised by the rules (its trigger has gone) is not
     among them. Audited as `suggestions_for` is."""
-    found = suggestions_for(user, case, caregiver)
+    return accepted_in(suggestions_for(user, case, caregiver), kind=kind)
+
+
+def accepted_in(
+    found: CaregiverSuggestions, *, kind: str | None = None
+) -> tuple[SuggestionShown, ...]:
+    """The suggestions of `found` whose latest decision is *accepted* (of one kind if given),
+    in the rules' order: what `accepted_suggestions` answers, for a caller that has `found`
+    already."""
     return tuple(
         shown
         for shown in found.suggestions
