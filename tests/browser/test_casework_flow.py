@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -55,14 +56,19 @@ def after_intake(alice_worker: User, alice_case: Case) -> Case:
     return alice_case
 
 
-def chinese_page(chromium: Any) -> Any:
+@pytest.fixture
+def chinese_page(chromium: Any) -> Iterator[Any]:
+    """A page of a browser that asks for Chinese, desktop-sized."""
     context = chromium.new_context(
         viewport={"width": 1280, "height": 900},
         locale="zh-CN",
         extra_http_headers={"Accept-Language": "zh-Hans,zh;q=0.9"},
     )
     context.set_default_timeout(15_000)
-    return context.new_page()
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def accept(page: Any, item: Any) -> None:
@@ -71,11 +77,11 @@ def accept(page: Any, item: Any) -> None:
 
 
 def test_a_worker_takes_a_case_from_intake_to_closure_in_chinese(
-    live_server: Any, chromium: Any, alice_worker: User, after_intake: Case
+    live_server: Any, chinese_page: Any, alice_worker: User, after_intake: Case
 ) -> None:
     case = after_intake
     mother = case.caregivers.get()
-    page = chinese_page(chromium)
+    page = chinese_page
     url = live_server.url
     page.goto(f"{url}/accounts/login/")
     page.fill('input[name="username"]', alice_worker.username)
@@ -158,7 +164,9 @@ def test_a_worker_takes_a_case_from_intake_to_closure_in_chinese(
     page.select_option('[name="reason"]', "goals_met")
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/$"))
+    # The case page loads its sections by htmx: let them finish before the database is
+    # emptied for the next test (a request still running then would find no tables).
+    page.wait_for_load_state("networkidle")
     case.refresh_from_db()
     assert case.phase == "closed"
     assert case.closed_without_post_reason == ""
-    page.context.close()
