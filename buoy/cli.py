@@ -111,6 +111,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     score.add_argument("--id-column", metavar="NAME", help="the id column (default: the first)")
 
+    from buoy.outcomes.commands import add_parser as add_stats_parser
+
+    add_stats_parser(commands)
+
     from buoy.bench.commands import add_parser as add_bench_parser
 
     add_bench_parser(commands)
@@ -141,6 +145,11 @@ def _main(argv: Sequence[str] | None) -> int:
     if args.command == "bench":
         # Before Django is set up: the benchmarks run in their own temporary BUOY_HOME.
         return _bench(args)
+    if args.command == "stats":
+        # Before Django is set up: statistics on a CSV need no database and no settings.
+        from buoy.outcomes.commands import run as run_stats
+
+        return run_stats(args)
     if args.command == "score":
         # Before Django is set up: batch scoring needs no database and no settings.
         from buoy.instruments.domain.batch import run
