@@ -5,7 +5,7 @@ from __future__ import annotations
 from random import Random
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]  # a dev dependency without stubs
 import pytest
 import statsmodels.formula.api as smf
 from hypothesis import given, settings
