@@ -130,7 +130,7 @@ def test_text_output_names_the_reference_each_row_and_the_cautions(tmp_path, cap
     path = _example(tmp_path, "c9,,30\n")
     code, out, err = _run(capsys, path, "--pre", "before", "--post", "after", "--id", "caregiver")
     assert code == 0
-    assert "8 complete pairs (1 rows left out)" in out
+    assert "8 complete pairs (1 row left out)" in out
     assert "paired t(7) = 3.97, p = 0.0054" in out
     assert "Chinese parents of children with cancer, SD 5.70" in out
     assert "more than 7.41 points is reliable" in out

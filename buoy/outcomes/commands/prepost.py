@@ -180,7 +180,11 @@ def as_text(
     ref = result.reference
     lines = [
         f"Pre/post: '{pre_column}' -> '{post_column}', {result.n} complete pairs"
-        + (f" ({len(skipped)} rows left out)" if skipped else ""),
+        + (
+            f" ({len(skipped)} {'row' if len(skipped) == 1 else 'rows'} left out)"
+            if skipped
+            else ""
+        ),
         f"  pre   mean {result.mean_pre:.2f}  SD {result.sd_pre:.2f}",
         f"  post  mean {result.mean_post:.2f}  SD {result.sd_post:.2f}",
         f"  change (post - pre) mean {result.mean_diff:+.2f}  SD {result.sd_diff:.2f}  "
