@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from statsmodels.stats.proportion import (  # type: ignore[import-untyped]  # no type hints
+from statsmodels.stats.proportion import (  # no type hints
     confint_proportions_2indep,
     proportion_confint,
 )
