@@ -146,8 +146,9 @@ def test_text_output_names_the_reference_each_row_and_the_cautions(tmp_path, cap
     [
         ("before,after\n18,25\n", [], "fewer than two complete pairs (1)"),
         ("before,after\n18,25\n20,\n", [], "row 3, field 'after': empty"),
-        ("", [], "empty, no header row"),
-        ("pre,after\n18,25\n", [], "no column 'before' (the header has: pre, after)"),
+        ("", [], "the file is empty (no header row)"),
+        ("pre,after\n18,25\n", [], "no column before in the header (the columns: pre, after)"),
+        ("before,after\n18,25,3\n20,22\n", [], "row 2: 3 fields, the header has 2"),
         (
             "id,before,after\na,18,25\nb,20,22\na,21,23\n",
             ["--id", "id"],

@@ -9,15 +9,13 @@ with exit status 2 and one line naming the file, row and field; never a tracebac
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import math
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Any
 
+from buoy.outcomes.commands.csvinput import InputError, read_table
 from buoy.outcomes.domain.change import (
     CN_CAREGIVERS,
     PUBLISHED_REFERENCES,
@@ -56,10 +54,6 @@ JSON_KEYS = (
     "reliable_deteriorated",
 )
 LISTED_SKIPS = 5
-
-
-class InputError(Exception):
-    """Bad input: the message is the one line to print."""
 
 
 @dataclass(frozen=True)
@@ -237,72 +231,32 @@ def _reference(key: str, pre: list[float]) -> Reference:
 def _read(
     path: str, pre_column: str, post_column: str, id_column: str | None
 ) -> tuple[list[Pair], list[Skipped]]:
+    table = read_table(path)
+    table.require([pre_column, post_column, *([id_column] if id_column else [])])
     pairs: list[Pair] = []
     skipped: list[Skipped] = []
     seen: dict[str, int] = {}
-    with _open(path) as handle:
-        reader = csv.reader(handle)
-        try:
-            header = next(reader, None)
-            if header is None:
-                raise InputError(f"{path}: empty, no header row")
-            header = [name.strip() for name in header]
-            columns = {}
-            for column in (pre_column, post_column, *([id_column] if id_column else [])):
-                if column not in header:
-                    raise InputError(
-                        f"{path}: no column '{column}' (the header has: {', '.join(header)})"
-                    )
-                columns[column] = header.index(column)
-            for record in reader:
-                row = reader.line_num
-                if not any(cell.strip() for cell in record):
-                    continue  # a blank line
-                label = f"row {row}"
-                if id_column:
-                    label = _cell(record, columns[id_column]).strip()
-                    if not label:
-                        raise InputError(f"{path}: row {row}, field '{id_column}': empty id")
-                    if label in seen:
-                        raise InputError(
-                            f"{path}: row {row}, field '{id_column}': '{label}' repeats row "
-                            f"{seen[label]}"
-                        )
-                    seen[label] = row
-                values: list[float] = []
-                for column in (pre_column, post_column):
-                    value, problem = _number(_cell(record, columns[column]))
-                    if problem:
-                        skipped.append(Skipped(row, column, problem))
-                        break
-                    values.append(value)
-                else:
-                    pairs.append(Pair(row, label, values[0], values[1]))
-        except csv.Error as error:
-            raise InputError(f"{path}: row {reader.line_num}: not valid CSV ({error})") from None
-        except UnicodeDecodeError:
-            raise InputError(f"{path}: not UTF-8 text") from None
+    for row, record in table.rows:
+        label = f"row {row}"
+        if id_column:
+            label = record[id_column]
+            if not label:
+                raise InputError(f"{path}: row {row}, field '{id_column}': empty id")
+            if label in seen:
+                raise InputError(
+                    f"{path}: row {row}, field '{id_column}': '{label}' repeats row {seen[label]}"
+                )
+            seen[label] = row
+        values: list[float] = []
+        for column in (pre_column, post_column):
+            value, problem = _number(record[column])
+            if problem:
+                skipped.append(Skipped(row, column, problem))
+                break
+            values.append(value)
+        else:
+            pairs.append(Pair(row, label, values[0], values[1]))
     return pairs, skipped
-
-
-@contextmanager
-def _open(path: str) -> Iterator[IO[str]]:
-    if path == "-":
-        yield sys.stdin
-        return
-    try:
-        with open(path, "rb") as probe:
-            if b"\x00" in probe.read(8192):
-                raise InputError(f"{path}: not a CSV file (it looks binary)")
-        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
-    except OSError as error:
-        raise InputError(f"cannot read {path}: {error.strerror or error}") from None
-    with handle:
-        yield handle
-
-
-def _cell(record: list[str], index: int) -> str:
-    return record[index] if index < len(record) else ""
 
 
 def _number(text: str) -> tuple[float, str | None]:
