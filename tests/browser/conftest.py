@@ -7,13 +7,16 @@ tests fail (they do not skip), so a missing browser cannot pass unnoticed.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+SETTLE_SECONDS = 15  # at most, for a page's last requests to finish after its test
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -55,13 +58,32 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
+@contextmanager
+def settled_context(chromium: Any, **options: Any) -> Iterator[Any]:
+    """A browser context that, when the test is done, waits for the requests its pages still
+    have running (htmx sections, a search typed) before it closes: the test's database is
+    emptied next, and a request still running then holds SQLite's lock (the flush fails, and
+    every later test finds the last one's rows)."""
+    context = chromium.new_context(**options)
+    running: set[Any] = set()
+    context.on("request", lambda request: running.add(request))
+    context.on("requestfinished", lambda request: running.discard(request))
+    context.on("requestfailed", lambda request: running.discard(request))
+    try:
+        yield context
+    finally:
+        deadline = time.monotonic() + SETTLE_SECONDS
+        pages = context.pages
+        while running and pages and time.monotonic() < deadline:
+            pages[0].wait_for_timeout(50)
+        if pages:
+            pages[0].wait_for_timeout(200)  # the server's own end of the last request
+        context.close()
+
+
 @pytest.fixture
 def page(chromium: Any) -> Iterator[Any]:
     """A fresh browser context (no cookies) and page, desktop-sized, for one test."""
-    context = chromium.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    try:
-        yield page
-    finally:
-        context.close()
+    with settled_context(chromium, viewport={"width": 1280, "height": 900}, locale="en-GB") as c:
+        c.set_default_timeout(10_000)
+        yield c.new_page()

@@ -23,6 +23,7 @@ from playwright.sync_api import expect
 from buoy.access.models import User
 from buoy.cases.models import Case
 from buoy.plans.models import CasePlan, GoalReview, Session, SuggestionDecision
+from tests.browser.conftest import settled_context
 from tests.browser.test_case_flow import PHONE, label, no_horizontal_overflow
 from tests.conftest import PASSWORD
 from tests.plans.conftest import INTAKE, cdrisc10, code_passage, interview
@@ -59,16 +60,14 @@ def after_intake(alice_worker: User, alice_case: Case) -> Case:
 @pytest.fixture
 def chinese_page(chromium: Any) -> Iterator[Any]:
     """A page of a browser that asks for Chinese, desktop-sized."""
-    context = chromium.new_context(
+    with settled_context(
+        chromium,
         viewport={"width": 1280, "height": 900},
         locale="zh-CN",
         extra_http_headers={"Accept-Language": "zh-Hans,zh;q=0.9"},
-    )
-    context.set_default_timeout(15_000)
-    try:
+    ) as context:
+        context.set_default_timeout(15_000)
         yield context.new_page()
-    finally:
-        context.close()
 
 
 def accept(page: Any, item: Any) -> None:
@@ -164,9 +163,6 @@ def test_a_worker_takes_a_case_from_intake_to_closure_in_chinese(
     page.select_option('[name="reason"]', "goals_met")
     page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(rf"/cases/{case.pk}/$"))
-    # The case page loads its sections by htmx: let them finish before the database is
-    # emptied for the next test (a request still running then would find no tables).
-    page.wait_for_load_state("networkidle")
     case.refresh_from_db()
     assert case.phase == "closed"
     assert case.closed_without_post_reason == ""
